@@ -1,0 +1,71 @@
+package io.github.cancelscope.autoconfigure;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.ContextCapture;
+import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeClock;
+import io.github.cancelscope.ScopeSettings;
+import io.micrometer.context.ContextSnapshotFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} of the application scope, of the injectable
+ * {@link RequestScope}, and of {@link io.github.cancelscope.Scoped @Scoped} methods.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "cancelscope.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CancelScopeProperties.class)
+public final class CancelScopeAutoConfiguration {
+
+	/** Name of the application scope bean, the parent of every request scope. */
+	public static final String APPLICATION_SCOPE_BEAN_NAME = "cancelScopeApplicationScope";
+
+	@Bean
+	@ConditionalOnMissingBean
+	ScopeClock cancelScopeClock() {
+		return ScopeClock.system();
+	}
+
+	@Bean(name = APPLICATION_SCOPE_BEAN_NAME, destroyMethod = "close")
+	@ConditionalOnMissingBean(CancellableScope.class)
+	CancellableScope cancelScopeApplicationScope(CancelScopeProperties properties, ScopeClock clock,
+			ObjectProvider<ContextCapture> contextCapture) {
+		return CancellableScope.root(new ScopeSettings(clock, properties.getCloseTimeout(),
+				contextCapture.getIfAvailable(() -> ContextCapture.NONE)));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RequestScope requestScope() {
+		return new CurrentRequestScope();
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static ScopedMethodPostProcessor scopedMethodPostProcessor(ObjectProvider<CancellableScope> applicationScope) {
+		return new ScopedMethodPostProcessor(applicationScope::getObject);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ContextSnapshotFactory.class)
+	static class ContextPropagationConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ContextCapture cancelScopeContextCapture() {
+			return new MicrometerContextCapture(ContextSnapshotFactory.builder().build());
+		}
+
+	}
+
+}

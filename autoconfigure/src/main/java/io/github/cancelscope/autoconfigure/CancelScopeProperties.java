@@ -1,0 +1,194 @@
+package io.github.cancelscope.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for cancelscope.
+ */
+@ConfigurationProperties("cancelscope")
+public class CancelScopeProperties {
+
+	/**
+	 * Whether to give requests and @Scoped methods cancellation scopes. When false, the
+	 * application behaves exactly as without the starter.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * How long closing a scope waits for its forked tasks before it logs the stragglers with their
+	 * stack traces and runs the cleanups anyway.
+	 */
+	private Duration closeTimeout = Duration.ofSeconds(10);
+
+	private final Request request = new Request();
+
+	private final Shutdown shutdown = new Shutdown();
+
+	private final Jdbc jdbc = new Jdbc();
+
+	private final HttpClient httpClient = new HttpClient();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getCloseTimeout() {
+		return this.closeTimeout;
+	}
+
+	public void setCloseTimeout(Duration closeTimeout) {
+		this.closeTimeout = closeTimeout;
+	}
+
+	public Request getRequest() {
+		return this.request;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public Jdbc getJdbc() {
+		return this.jdbc;
+	}
+
+	public HttpClient getHttpClient() {
+		return this.httpClient;
+	}
+
+	/**
+	 * Request scope properties.
+	 */
+	public static class Request {
+
+		/**
+		 * Default deadline of a request scope, counted from the moment the request enters the
+		 * filter. No deadline when unset.
+		 */
+		private @Nullable Duration timeout;
+
+		/**
+		 * Upper bound for any request deadline, whether it comes from the default timeout or from
+		 * a caller's timeout header.
+		 */
+		private @Nullable Duration maxTimeout;
+
+		/**
+		 * Header that carries the caller's remaining time in milliseconds, read on inbound requests
+		 * (it can only shorten the deadline) and written on outbound calls. Empty to ignore it.
+		 */
+		private String timeoutHeader = "X-Request-Timeout-Ms";
+
+		public @Nullable Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(@Nullable Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public @Nullable Duration getMaxTimeout() {
+			return this.maxTimeout;
+		}
+
+		public void setMaxTimeout(@Nullable Duration maxTimeout) {
+			this.maxTimeout = maxTimeout;
+		}
+
+		public String getTimeoutHeader() {
+			return this.timeoutHeader;
+		}
+
+		public void setTimeoutHeader(String timeoutHeader) {
+			this.timeoutHeader = timeoutHeader;
+		}
+
+	}
+
+	/**
+	 * Shutdown properties.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * How long in-flight scopes may run after shutdown begins before they are cancelled with
+		 * reason SHUTDOWN.
+		 */
+		private Duration grace = Duration.ofSeconds(10);
+
+		public Duration getGrace() {
+			return this.grace;
+		}
+
+		public void setGrace(Duration grace) {
+			this.grace = grace;
+		}
+
+	}
+
+	/**
+	 * JDBC properties.
+	 */
+	public static class Jdbc {
+
+		/**
+		 * Whether to decorate DataSource beans so that statements run in a scope are cancelled
+		 * with it.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Names of DataSource beans to leave undecorated.
+		 */
+		private List<String> excludedBeans = new ArrayList<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public List<String> getExcludedBeans() {
+			return this.excludedBeans;
+		}
+
+		public void setExcludedBeans(List<String> excludedBeans) {
+			this.excludedBeans = excludedBeans;
+		}
+
+	}
+
+	/**
+	 * Outbound HTTP client properties.
+	 */
+	public static class HttpClient {
+
+		/**
+		 * Whether RestClient and RestTemplate built by Spring Boot abort their calls when the
+		 * calling scope is cancelled and send its remaining time downstream.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+}

@@ -1,0 +1,82 @@
+package io.github.cancelscope.autoconfigure.web.servlet;
+
+import java.util.List;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} that gives each servlet request a scope and answers
+ * cancelled requests by their reason.
+ */
+@AutoConfiguration(after = CancelScopeAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(Filter.class)
+@ConditionalOnBean(name = CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME)
+public final class CancelScopeWebMvcAutoConfiguration {
+
+	/**
+	 * Order of the request scope filter: after the observation filter, so the scope runs inside the
+	 * request's observation, and before everything that does work for the request.
+	 */
+	public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+	/** Name of the filter registration bean; define one with this name to replace it. */
+	public static final String FILTER_BEAN_NAME = "cancelScopeRequestFilter";
+
+	@Bean(FILTER_BEAN_NAME)
+	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
+	FilterRegistrationBean<RequestScopeFilter> cancelScopeRequestFilter(
+			@Qualifier(CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME) CancellableScope applicationScope,
+			CancelScopeProperties properties) {
+		CancelScopeProperties.Request request = properties.getRequest();
+		RequestTimeouts timeouts = new RequestTimeouts(request.getTimeout(), request.getMaxTimeout(),
+				request.getTimeoutHeader());
+		FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(
+				new RequestScopeFilter(applicationScope, timeouts));
+		registration.setOrder(FILTER_ORDER);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
+		return registration;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	static class ExceptionResolverConfiguration {
+
+		@Bean
+		WebMvcConfigurer cancelScopeExceptionResolverConfigurer() {
+			return new WebMvcConfigurer() {
+
+				@Override
+				public void extendHandlerExceptionResolvers(List<HandlerExceptionResolver> resolvers) {
+					int index = 0;
+					while (index < resolvers.size()
+							&& resolvers.get(index) instanceof ExceptionHandlerExceptionResolver) {
+						index++;
+					}
+					resolvers.add(index, new ScopeCancelledExceptionResolver(resolvers));
+				}
+
+			};
+		}
+
+	}
+
+}

@@ -1,0 +1,142 @@
+package io.github.cancelscope.autoconfigure.web.servlet;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.ScopeCancelledException;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Gives each request a scope, a child of the application scope, current for the whole filter chain
+ * and handler, and closes it (forks ended, cleanups run) before the response completes. A
+ * {@link ScopeCancelledException} that escapes the chain is answered by its reason.
+ * <p>
+ * The scope's owner handle is published as the request attribute {@link #SCOPE_ATTRIBUTE} for
+ * cancelscope's own container integrations; application code uses {@code RequestScope}.
+ */
+public final class RequestScopeFilter extends OncePerRequestFilter {
+
+	/** Request attribute under which the request's {@link CancellableScope} is kept. */
+	public static final String SCOPE_ATTRIBUTE = RequestScopeFilter.class.getName() + ".SCOPE";
+
+	private final CancellableScope applicationScope;
+
+	private final RequestTimeouts timeouts;
+
+	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts) {
+		this.applicationScope = applicationScope;
+		this.timeouts = timeouts;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		Duration timeout = this.timeouts.timeoutOf(request);
+		CancellableScope scope = this.applicationScope.openChild(timeout);
+		request.setAttribute(SCOPE_ATTRIBUTE, scope);
+		Throwable failure = null;
+		try {
+			scope.call(() -> {
+				chain.doFilter(request, response);
+				return null;
+			});
+		}
+		catch (IOException | ServletException | RuntimeException | Error ex) {
+			failure = ex;
+		}
+		catch (Throwable ex) {
+			failure = new ServletException(ex);
+		}
+		if (request.isAsyncStarted()) {
+			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope));
+		}
+		else {
+			failure = close(scope, failure);
+		}
+		if (failure != null) {
+			handle(failure, request, response);
+		}
+	}
+
+	private static @Nullable Throwable close(CancellableScope scope, @Nullable Throwable failure) {
+		try {
+			scope.close();
+		}
+		catch (RuntimeException ex) {
+			if (failure == null) {
+				return ex;
+			}
+			failure.addSuppressed(ex);
+		}
+		return failure;
+	}
+
+	private void handle(Throwable failure, HttpServletRequest request, HttpServletResponse response)
+			throws ServletException, IOException {
+		ScopeCancelledException cancelled = ScopeCancelledException.findIn(failure);
+		if (cancelled != null) {
+			if (ProblemResponses.answer(cancelled.reason(), request, response)) {
+				if (this.logger.isDebugEnabled()) {
+					this.logger.debug("Answered " + request.getRequestURI() + " cancelled with " + cancelled.reason());
+				}
+				return;
+			}
+			if (cancelled.getCause() != null && cancelled == failure) {
+				failure = cancelled.getCause();
+			}
+		}
+		if (failure instanceof IOException io) {
+			throw io;
+		}
+		if (failure instanceof ServletException servlet) {
+			throw servlet;
+		}
+		if (failure instanceof RuntimeException runtime) {
+			throw runtime;
+		}
+		if (failure instanceof Error error) {
+			throw error;
+		}
+		throw new ServletException(failure);
+	}
+
+	@Override
+	protected boolean shouldNotFilterAsyncDispatch() {
+		return true;
+	}
+
+	/**
+	 * Closes the scope of a request whose handler went asynchronous, when the request completes.
+	 */
+	private record CloseWhenAsyncEnds(CancellableScope scope) implements AsyncListener {
+
+		@Override
+		public void onComplete(AsyncEvent event) {
+			this.scope.close();
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+			event.getAsyncContext().addListener(this);
+		}
+
+	}
+
+}

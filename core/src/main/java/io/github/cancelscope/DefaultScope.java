@@ -1,0 +1,638 @@
+package io.github.cancelscope;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one implementation of a scope: cancellation state, listeners, children, forks, cleanups and
+ * the deadline timer.
+ * <p>
+ * A single lock guards the collections; listeners, children and forks are notified outside it, so a
+ * listener may call back into the scope. The cancellation itself is a volatile field, so
+ * {@link RequestScope#isCancelled()} costs one read.
+ */
+final class DefaultScope implements CancellableScope {
+
+	private static final System.Logger logger = System.getLogger(CancellableScope.class.getName());
+
+	private static final AtomicLong ids = new AtomicLong();
+
+	private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+	private enum State {
+
+		OPEN, CLOSING, CLOSED
+
+	}
+
+	private final String id;
+
+	private final @Nullable DefaultScope parent;
+
+	private final ScopeSettings settings;
+
+	private final boolean failureCancelsSiblings;
+
+	private final long deadlineNanos;
+
+	private final @Nullable Instant deadline;
+
+	private final ScopeView view = new ScopeView(this);
+
+	private final Thread opener;
+
+	private final boolean openerWasInterrupted;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition forksEnded = this.lock.newCondition();
+
+	private volatile @Nullable Cancellation cancellation;
+
+	// guarded by lock
+	private State state = State.OPEN;
+
+	private @Nullable List<CancellationListener> listeners;
+
+	private @Nullable Set<DefaultScope> children;
+
+	private @Nullable Set<Fork<?>> forks;
+
+	private @Nullable ArrayDeque<AutoCloseable> cleanups;
+
+	private Registration deadlineTimer = Registration.NONE;
+
+	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, boolean failureCancelsSiblings,
+			long deadlineNanos, @Nullable Instant deadline) {
+		this.id = Long.toString(ids.incrementAndGet());
+		this.parent = parent;
+		this.settings = settings;
+		this.failureCancelsSiblings = failureCancelsSiblings;
+		this.deadlineNanos = deadlineNanos;
+		this.deadline = deadline;
+		this.opener = Thread.currentThread();
+		this.openerWasInterrupted = this.opener.isInterrupted();
+	}
+
+	static DefaultScope root(ScopeSettings settings) {
+		return new DefaultScope(null, settings, true, NO_DEADLINE, null);
+	}
+
+	String id() {
+		return this.id;
+	}
+
+	@Nullable Cancellation cancellation() {
+		return this.cancellation;
+	}
+
+	@Nullable Instant deadline() {
+		return this.deadline;
+	}
+
+	@Override
+	public RequestScope view() {
+		return this.view;
+	}
+
+	@Override
+	public CancellableScope openChild(@Nullable Duration timeout) {
+		return openChild(timeout, true);
+	}
+
+	private DefaultScope openChild(@Nullable Duration timeout, boolean failureCancelsSiblings) {
+		ScopeClock clock = this.settings.clock();
+		long deadlineNanos = this.deadlineNanos;
+		Instant deadline = this.deadline;
+		boolean ownTimer = false;
+		if (timeout != null) {
+			long now = clock.nanoTime();
+			long own = saturatedAdd(now, saturatedNanos(timeout));
+			if (own < deadlineNanos) {
+				deadlineNanos = own;
+				deadline = clock.instant().plus(timeout);
+				ownTimer = true;
+			}
+		}
+		DefaultScope child = new DefaultScope(this, this.settings, failureCancelsSiblings, deadlineNanos, deadline);
+		this.lock.lock();
+		try {
+			if (this.state == State.CLOSED) {
+				throw new IllegalStateException("Scope " + this.id + " has ended; it cannot open a child scope");
+			}
+			Cancellation cancellation = this.cancellation;
+			if (cancellation != null) {
+				child.cancellation = cancellation;
+				return child;
+			}
+			if (this.children == null) {
+				this.children = new HashSet<>();
+			}
+			this.children.add(child);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (ownTimer) {
+			child.startDeadlineTimer();
+		}
+		return child;
+	}
+
+	private void startDeadlineTimer() {
+		if (this.deadlineNanos - this.settings.clock().nanoTime() <= 0) {
+			cancel(CancellationReason.DEADLINE_EXCEEDED, null);
+			return;
+		}
+		Registration timer = this.settings.clock()
+			.schedule(() -> cancel(CancellationReason.DEADLINE_EXCEEDED, null), this.deadlineNanos);
+		this.lock.lock();
+		try {
+			if (this.cancellation == null && this.state != State.CLOSED) {
+				this.deadlineTimer = timer;
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		timer.close();
+	}
+
+	@Override
+	public boolean cancel(CancellationReason reason, @Nullable Throwable cause) {
+		Objects.requireNonNull(reason, "reason");
+		List<CancellationListener> listeners;
+		List<DefaultScope> children;
+		List<Fork<?>> forks;
+		Registration timer;
+		this.lock.lock();
+		try {
+			if (this.cancellation != null || this.state == State.CLOSED) {
+				return false;
+			}
+			this.cancellation = new Cancellation(reason, cause);
+			listeners = this.listeners;
+			this.listeners = null;
+			children = (this.children != null) ? List.copyOf(this.children) : List.of();
+			forks = (this.forks != null) ? List.copyOf(this.forks) : List.of();
+			timer = this.deadlineTimer;
+			this.deadlineTimer = Registration.NONE;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		timer.close();
+		if (listeners != null) {
+			for (CancellationListener listener : listeners) {
+				notify(listener, reason, cause);
+			}
+		}
+		for (DefaultScope child : children) {
+			child.cancel(reason, cause);
+		}
+		for (Fork<?> fork : forks) {
+			fork.stop();
+		}
+		return true;
+	}
+
+	private void notify(CancellationListener listener, CancellationReason reason, @Nullable Throwable cause) {
+		try {
+			listener.cancelled(reason, cause);
+		}
+		catch (Throwable ex) {
+			logger.log(System.Logger.Level.WARNING, "A cancellation listener of scope " + this.id + " failed", ex);
+		}
+	}
+
+	Registration onCancel(CancellationListener listener) {
+		Objects.requireNonNull(listener, "listener");
+		Cancellation cancellation;
+		this.lock.lock();
+		try {
+			cancellation = this.cancellation;
+			if (cancellation == null) {
+				if (this.state == State.CLOSED) {
+					return Registration.NONE;
+				}
+				if (this.listeners == null) {
+					this.listeners = new ArrayList<>(4);
+				}
+				this.listeners.add(listener);
+				return () -> removeListener(listener);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		notify(listener, cancellation.reason(), cancellation.cause());
+		return Registration.NONE;
+	}
+
+	private void removeListener(CancellationListener listener) {
+		this.lock.lock();
+		try {
+			List<CancellationListener> listeners = this.listeners;
+			if (listeners != null) {
+				for (int i = listeners.size() - 1; i >= 0; i--) {
+					if (listeners.get(i) == listener) {
+						listeners.remove(i);
+						return;
+					}
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void throwIfCancelled() {
+		Cancellation cancellation = this.cancellation;
+		if (cancellation != null) {
+			throw cancellation.toException();
+		}
+	}
+
+	Optional<Duration> remaining() {
+		if (this.deadlineNanos == NO_DEADLINE) {
+			return Optional.empty();
+		}
+		long left = this.deadlineNanos - this.settings.clock().nanoTime();
+		return Optional.of(Duration.ofNanos(Math.max(0, left)));
+	}
+
+	@Override
+	public <R, X extends Throwable> R call(ScopedValue.CallableOp<? extends R, X> op) throws X {
+		return ScopedValue.where(ScopeBinding.CURRENT, this).call(op);
+	}
+
+	<T> Fork<T> fork(Callable<? extends T> task, @Nullable Consumer<Fork<?>> whenDone) {
+		Objects.requireNonNull(task, "task");
+		Callable<T> captured = this.settings.contextCapture().capture(task::call);
+		Fork<T> fork = new Fork<>(this, captured, whenDone);
+		this.lock.lock();
+		try {
+			throwIfCancelled();
+			if (this.state == State.CLOSED) {
+				throw new IllegalStateException("Scope " + this.id + " has ended; it cannot fork");
+			}
+			if (this.forks == null) {
+				this.forks = new HashSet<>();
+			}
+			this.forks.add(fork);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			fork.start();
+		}
+		catch (Throwable ex) {
+			forkEnded(fork);
+			throw ex;
+		}
+		return fork;
+	}
+
+	void forkFailed(Throwable failure) {
+		if (this.failureCancelsSiblings && this.cancellation == null) {
+			cancel(CancellationReason.SIBLING_FAILED, failure);
+		}
+	}
+
+	void forkEnded(Fork<?> fork) {
+		this.lock.lock();
+		try {
+			if (this.forks != null && this.forks.remove(fork) && this.forks.isEmpty()) {
+				this.forksEnded.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	<T> List<T> all(List<? extends Callable<? extends T>> tasks) {
+		try (DefaultScope group = openChild(null, true)) {
+			List<Fork<? extends T>> forks = new ArrayList<>(tasks.size());
+			for (Callable<? extends T> task : tasks) {
+				forks.add(group.fork(task, null));
+			}
+			List<T> results = new ArrayList<>(forks.size());
+			for (Fork<? extends T> fork : forks) {
+				fork.join();
+			}
+			// every fork has succeeded here: a failure cancels the group and join() throws
+			for (Fork<? extends T> fork : forks) {
+				results.add(fork.outcome());
+			}
+			return results;
+		}
+		catch (ScopeCancelledException ex) {
+			throw unwrapGroupFailure(ex);
+		}
+	}
+
+	private RuntimeException unwrapGroupFailure(ScopeCancelledException ex) {
+		Cancellation own = this.cancellation;
+		if (own == null && ex.reason() == CancellationReason.SIBLING_FAILED && ex.getCause() != null) {
+			throw Fork.propagate(ex.getCause());
+		}
+		throw ex;
+	}
+
+	<T> T race(List<? extends Callable<? extends T>> tasks) {
+		if (tasks.isEmpty()) {
+			throw new IllegalArgumentException("race needs at least one task");
+		}
+		LinkedBlockingQueue<Fork<?>> finished = new LinkedBlockingQueue<>();
+		try (DefaultScope group = openChild(null, false)) {
+			List<Fork<? extends T>> forks = new ArrayList<>(tasks.size());
+			for (Callable<? extends T> task : tasks) {
+				forks.add(group.fork(task, finished::add));
+			}
+			Throwable failure = null;
+			for (int i = 0; i < forks.size(); i++) {
+				Fork<?> fork = takeUninterruptibly(finished);
+				if (fork.state() == Subtask.State.SUCCEEDED) {
+					group.cancel(CancellationReason.CANCELLED, null);
+					@SuppressWarnings("unchecked")
+					T winner = (T) fork.outcome();
+					return winner; // group.close() waits for the losers and their cleanups first
+				}
+				if (failure == null) {
+					failure = fork.failure();
+				}
+				else if (fork.failure() != null && fork.failure() != failure) {
+					failure.addSuppressed(fork.failure());
+				}
+			}
+			throwIfCancelled();
+			throw Fork.propagate(Objects.requireNonNull(failure));
+		}
+	}
+
+	private static Fork<?> takeUninterruptibly(LinkedBlockingQueue<Fork<?>> queue) {
+		boolean interrupted = false;
+		try {
+			for (;;) {
+				try {
+					return queue.take();
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	void defer(AutoCloseable cleanup) {
+		Objects.requireNonNull(cleanup, "cleanup");
+		this.lock.lock();
+		try {
+			if (this.state != State.CLOSED) {
+				if (this.cleanups == null) {
+					this.cleanups = new ArrayDeque<>(4);
+				}
+				this.cleanups.push(cleanup);
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			cleanup.close();
+		}
+		catch (Exception ex) {
+			throw asUnchecked(ex);
+		}
+	}
+
+	<T, X extends Throwable> T guarded(Runnable abort, boolean clearInterrupt,
+			ScopedValue.CallableOp<? extends T, X> body) throws X {
+		throwIfCancelled();
+		Fork<?> fork = ScopeBinding.currentFork();
+		if (fork != null) {
+			fork.enterRegion();
+		}
+		try {
+			boolean wasInterrupted = clearInterrupt && Thread.currentThread().isInterrupted();
+			AbortableRegion region = new AbortableRegion(abort);
+			Registration registration = onCancel(region);
+			try {
+				if (!region.begin()) {
+					throw Objects.requireNonNull(this.cancellation).toException();
+				}
+				return body.call();
+			}
+			finally {
+				registration.close();
+				if (region.exit() && clearInterrupt && !wasInterrupted) {
+					Thread.interrupted();
+				}
+			}
+		}
+		finally {
+			if (fork != null) {
+				fork.exitRegion();
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		boolean busy;
+		this.lock.lock();
+		try {
+			if (this.state != State.OPEN) {
+				return;
+			}
+			this.state = State.CLOSING;
+			busy = (this.forks != null && !this.forks.isEmpty()) || (this.children != null && !this.children.isEmpty());
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (busy) {
+			cancel(CancellationReason.CANCELLED, null);
+		}
+		boolean interrupted = awaitForks();
+		Throwable failure = runCleanups();
+		Registration timer;
+		this.lock.lock();
+		try {
+			this.state = State.CLOSED;
+			this.listeners = null;
+			this.children = null;
+			timer = this.deadlineTimer;
+			this.deadlineTimer = Registration.NONE;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		timer.close();
+		if (this.parent != null) {
+			this.parent.childEnded(this);
+		}
+		restoreInterruptStatus(interrupted);
+		if (failure != null) {
+			throw asUnchecked(failure);
+		}
+	}
+
+	/**
+	 * Waits for every fork to end, at most the close timeout, ignoring interrupts.
+	 * @return whether the thread was interrupted while waiting
+	 */
+	private boolean awaitForks() {
+		boolean interrupted = false;
+		List<Fork<?>> stragglers = List.of();
+		long end = System.nanoTime() + this.settings.closeTimeout().toNanos();
+		this.lock.lock();
+		try {
+			while (this.forks != null && !this.forks.isEmpty()) {
+				long left = end - System.nanoTime();
+				if (left <= 0) {
+					stragglers = List.copyOf(this.forks);
+					break;
+				}
+				try {
+					this.forksEnded.awaitNanos(left);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		for (Fork<?> straggler : stragglers) {
+			reportStraggler(straggler);
+		}
+		return interrupted;
+	}
+
+	private void reportStraggler(Fork<?> straggler) {
+		Thread thread = straggler.thread();
+		Throwable where = new Throwable("Stack of " + thread);
+		where.setStackTrace(thread.getStackTrace());
+		logger.log(System.Logger.Level.WARNING,
+				"A task forked in scope " + this.id + " was still running " + this.settings.closeTimeout().toMillis()
+						+ " ms after the scope began to close. It keeps running, outside any scope: make it "
+						+ "respond to interrupts or run its blocking calls in abortable regions.",
+				where);
+	}
+
+	private @Nullable Throwable runCleanups() {
+		Throwable failure = null;
+		for (;;) {
+			AutoCloseable cleanup;
+			this.lock.lock();
+			try {
+				cleanup = (this.cleanups != null) ? this.cleanups.poll() : null;
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (cleanup == null) {
+				return failure;
+			}
+			try {
+				cleanup.close();
+			}
+			catch (Throwable ex) {
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+	}
+
+	private void childEnded(DefaultScope child) {
+		this.lock.lock();
+		try {
+			if (this.children != null) {
+				this.children.remove(child);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void restoreInterruptStatus(boolean interruptedWhileClosing) {
+		Thread current = Thread.currentThread();
+		if (current != this.opener) {
+			return;
+		}
+		Fork<?> fork = ScopeBinding.currentFork();
+		boolean keep = this.openerWasInterrupted || interruptedWhileClosing || (fork != null && fork.isStopped());
+		if (keep) {
+			current.interrupt();
+		}
+		else {
+			Thread.interrupted();
+		}
+	}
+
+	private RuntimeException asUnchecked(Throwable failure) {
+		if (failure instanceof RuntimeException runtime) {
+			return runtime;
+		}
+		if (failure instanceof Error error) {
+			throw error;
+		}
+		return new ScopeCleanupException(this.id, failure);
+	}
+
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+		}
+	}
+
+	private static long saturatedAdd(long a, long b) {
+		long sum = a + b;
+		if (((a ^ sum) & (b ^ sum)) < 0) {
+			return (b > 0) ? NO_DEADLINE - 1 : Long.MIN_VALUE + 1;
+		}
+		return Math.min(sum, NO_DEADLINE - 1);
+	}
+
+	@Override
+	public String toString() {
+		return "CancellableScope[" + this.id + "]";
+	}
+
+}

@@ -1,0 +1,206 @@
+package io.github.cancelscope;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What application code sees of the scope it runs in: the unit of work that is cancelled as a
+ * whole when its request fails, runs past its deadline, loses its client or the application shuts
+ * down.
+ *
+ * <h2>Getting one</h2>
+ * Inside an HTTP request handled with the cancelscope starter, inside a method annotated with
+ * {@link Scoped @Scoped}, and inside a task forked from a scope, {@link #current()} returns the
+ * innermost scope of the calling thread. In a Spring application a bean of this type can be injected
+ * into any singleton: each of its calls goes to the scope current on the calling thread.
+ *
+ * <h2>Forking</h2>
+ * {@snippet :
+ * Subtask<User> user = scope.fork(() -> users.find(id));
+ * Subtask<List<Order>> orders = scope.fork(() -> orders.recent(id));
+ * return new Dashboard(user.join(), orders.join());
+ * }
+ * Each task runs on a new virtual thread that sees this scope as current. If one fails, the scope
+ * is <em>cancelled</em> with {@link CancellationReason#SIBLING_FAILED}: the other tasks are stopped,
+ * and their {@link Subtask#join() join()} throws a {@link ScopeCancelledException} whose cause is the
+ * failure.
+ *
+ * <h2>Cancellation</h2>
+ * To <em>cancel</em> a scope is to mark it cancelled with a reason, exactly once, and then, in this
+ * order: run its {@linkplain #onCancel cancellation listeners}, cancel its child scopes, and stop its
+ * forked tasks. A forked task is stopped by interrupting its thread, except while it is inside an
+ * {@link #abortable abortable} region, where the region's own abort action runs instead (a JDBC
+ * statement is cancelled with {@code Statement.cancel()}, never by an interrupt). The thread that
+ * owns the scope (for a request, the container's thread) is never interrupted, except inside an
+ * {@link #interruptible interruptible} region, and that interrupt is cleared when the region exits.
+ *
+ * <h2>Ending</h2>
+ * When a scope ends, normally or not, its forked tasks are awaited and its {@linkplain #defer
+ * cleanups} run, last registered first, each exactly once.
+ *
+ * <p>
+ * Instances are safe for use by any number of threads. A view cannot cancel or close its scope:
+ * only the owner's {@link CancellableScope} can. Arguments must not be {@code null}.
+ */
+public interface RequestScope {
+
+	/**
+	 * Returns the innermost scope of the calling thread.
+	 * @return the current scope
+	 * @throws IllegalStateException if the calling thread runs in no scope
+	 */
+	static RequestScope current() {
+		return ScopeBinding.current();
+	}
+
+	/**
+	 * Returns the innermost scope of the calling thread, if it runs in one.
+	 * @return the current scope, or empty
+	 */
+	static Optional<RequestScope> find() {
+		return ScopeBinding.find();
+	}
+
+	/**
+	 * Returns an identifier of this scope, unique within the JVM, for logs and diagnostics.
+	 * @return the identifier
+	 */
+	String id();
+
+	/**
+	 * Returns whether this scope has been cancelled.
+	 * @return {@code true} once cancelled
+	 */
+	boolean isCancelled();
+
+	/**
+	 * Throws if this scope has been cancelled.
+	 * @throws ScopeCancelledException if it has, with its reason and cause
+	 */
+	void throwIfCancelled();
+
+	/**
+	 * Returns why this scope was cancelled.
+	 * @return the reason, or empty if it has not been cancelled
+	 */
+	Optional<CancellationReason> cancellationReason();
+
+	/**
+	 * Returns the deadline of this scope: the earliest of its own and its ancestors'.
+	 * @return the deadline, or empty if the scope has none
+	 */
+	Optional<Instant> deadline();
+
+	/**
+	 * Returns the time left until the deadline, never negative.
+	 * @return the time remaining, or empty if the scope has no deadline
+	 */
+	Optional<Duration> remaining();
+
+	/**
+	 * Opens a child scope of this scope, owned by the caller, who must close it. The child is
+	 * cancelled when this scope is, with the same reason and cause.
+	 * {@snippet :
+	 * try (CancellableScope step = RequestScope.current().openChild(Duration.ofMillis(300))) {
+	 *     return step.call(() -> pricing.quote(item));
+	 * }
+	 * }
+	 * @param timeout the child's own timeout, counted from now, or {@code null} for none; the child's
+	 * deadline is the earlier of it and this scope's deadline
+	 * @return the child's handle
+	 * @throws IllegalStateException if this scope has ended
+	 */
+	CancellableScope openChild(@Nullable Duration timeout);
+
+	/**
+	 * Runs {@code task} on a new virtual thread that belongs to this scope and sees it as
+	 * {@link #current()}. The caller's context (tracing, MDC) goes with it where the application
+	 * has configured context propagation.
+	 * @param <T> the type of the result
+	 * @param task the task to run
+	 * @return the subtask, to {@link Subtask#join() join}
+	 * @throws ScopeCancelledException if this scope is already cancelled; the task does not run
+	 * @throws IllegalStateException if this scope has ended
+	 */
+	<T> Subtask<T> fork(Callable<? extends T> task);
+
+	/**
+	 * Runs every task in parallel, each in its own forked thread, and returns their results in
+	 * order. The first failure cancels the others and is rethrown itself once all have finished:
+	 * an unchecked exception as it is, a checked one wrapped in a {@link CompletionException}.
+	 * The tasks run in a child scope, so a failure does not cancel this scope.
+	 * @param <T> the type of the results
+	 * @param tasks the tasks to run
+	 * @return their results, in the order of {@code tasks}
+	 * @throws ScopeCancelledException if this scope was cancelled before all tasks succeeded
+	 */
+	<T> List<T> all(List<? extends Callable<? extends T>> tasks);
+
+	/**
+	 * Runs every task in parallel and returns the result of the first to succeed. The others are
+	 * cancelled, and have finished, cleanups included, before this method returns. If every task
+	 * fails, the first failure is rethrown (unchecked as it is, checked wrapped in a
+	 * {@link CompletionException}) with the others suppressed.
+	 * @param <T> the type of the result
+	 * @param tasks the tasks to race, at least one
+	 * @return the first successful result
+	 * @throws ScopeCancelledException if this scope was cancelled before any task succeeded
+	 */
+	<T> T race(List<? extends Callable<? extends T>> tasks);
+
+	/**
+	 * Registers a cleanup that runs when this scope ends, however it ends. Cleanups run after every
+	 * forked task has finished, last registered first, each exactly once; one that throws does not
+	 * stop the others. If the scope has already ended, the cleanup runs at once on the calling thread.
+	 * @param cleanup the cleanup
+	 */
+	void defer(AutoCloseable cleanup);
+
+	/**
+	 * Registers a listener that is called once when this scope is cancelled. If it already is, the
+	 * listener is called at once on the calling thread. The listener is released when it has fired,
+	 * when the returned registration is closed, or when the scope ends.
+	 * @param listener the listener
+	 * @return a registration that removes the listener
+	 */
+	Registration onCancel(CancellationListener listener);
+
+	/**
+	 * Runs {@code body} on the calling thread so that a cancellation of this scope calls
+	 * {@code abort} instead of interrupting the thread. Use it around a blocking call that has its
+	 * own way to stop, such as {@code Statement.cancel()}.
+	 * <p>
+	 * If the scope is already cancelled, {@code body} does not run. {@code abort} runs at most
+	 * once, on the cancelling thread, and only while {@code body} runs: this method does not
+	 * return before an {@code abort} that started has finished, so an abort never reaches work
+	 * that comes after the region.
+	 * @param <T> the type of the result
+	 * @param <X> the type of exception {@code body} throws
+	 * @param abort stops {@code body}; must be quick and must not throw
+	 * @param body the blocking work
+	 * @return the result of {@code body}
+	 * @throws X what {@code body} throws
+	 * @throws ScopeCancelledException if the scope was cancelled before {@code body} started
+	 */
+	<T, X extends Throwable> T abortable(Runnable abort, ScopedValue.CallableOp<? extends T, X> body) throws X;
+
+	/**
+	 * Runs {@code body} on the calling thread so that a cancellation of this scope interrupts the
+	 * thread. When the region exits, an interrupt it delivered is cleared, so none survives into
+	 * code that does not expect one, such as a servlet container's response writing.
+	 * @param <T> the type of the result
+	 * @param <X> the type of exception {@code body} throws
+	 * @param body the blocking work, which stops when interrupted
+	 * @return the result of {@code body}
+	 * @throws X what {@code body} throws
+	 * @throws ScopeCancelledException if the scope was cancelled before {@code body} started
+	 */
+	<T, X extends Throwable> T interruptible(ScopedValue.CallableOp<? extends T, X> body) throws X;
+
+}

@@ -1,0 +1,38 @@
+package io.github.cancelscope;
+
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The scoped values that bind a scope, and a forked task's control, to a thread.
+ */
+final class ScopeBinding {
+
+	static final ScopedValue<DefaultScope> CURRENT = ScopedValue.newInstance();
+
+	static final ScopedValue<Fork<?>> FORK = ScopedValue.newInstance();
+
+	private ScopeBinding() {
+	}
+
+	static RequestScope current() {
+		if (!CURRENT.isBound()) {
+			throw new IllegalStateException("No RequestScope on thread '" + Thread.currentThread().getName()
+					+ "'. RequestScope.current() works inside an HTTP request handled by the cancelscope starter, "
+					+ "inside a method annotated with @Scoped, and inside a task forked from a scope. "
+					+ "Elsewhere, open a scope with CancellableScope.openChild(...) and run the work with call(...), "
+					+ "or use RequestScope.find() where running outside a scope is expected.");
+		}
+		return CURRENT.get().view();
+	}
+
+	static Optional<RequestScope> find() {
+		return CURRENT.isBound() ? Optional.of(CURRENT.get().view()) : Optional.empty();
+	}
+
+	static @Nullable Fork<?> currentFork() {
+		return FORK.isBound() ? FORK.get() : null;
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Cancellation scopes: deadlines, forked tasks, cleanups and cancellation reasons.
+ */
+@NullMarked
+package io.github.cancelscope;
+
+import org.jspecify.annotations.NullMarked;
