@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of the application scope, of the injectable
@@ -52,8 +53,12 @@ public final class CancelScopeAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static ScopedMethodPostProcessor scopedMethodPostProcessor(ObjectProvider<CancellableScope> applicationScope) {
-		return new ScopedMethodPostProcessor(applicationScope::getObject);
+	static ScopedMethodPostProcessor scopedMethodPostProcessor(Environment environment,
+			ObjectProvider<CancellableScope> applicationScope) {
+		ScopedMethodPostProcessor postProcessor = new ScopedMethodPostProcessor(applicationScope::getObject);
+		// proxy classes, as Spring Boot does for its own AOP, so beans stay injectable by class
+		postProcessor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
+		return postProcessor;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -38,9 +38,7 @@ final class ProblemResponses {
 		response.resetBuffer();
 		response.setStatus(status.value());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.setCharacterEncoding(StandardCharsets.UTF_8);
 		response.getOutputStream().write(body(status, reason, request).getBytes(StandardCharsets.UTF_8));
-		response.flushBuffer();
 		return true;
 	}
 
