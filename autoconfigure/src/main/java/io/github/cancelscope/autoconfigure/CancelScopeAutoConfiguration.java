@@ -47,6 +47,27 @@ public final class CancelScopeAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	InFlightScopes cancelScopeInFlightScopes() {
+		return new InFlightScopes();
+	}
+
+	@Bean
+	ApplicationScopeShutdown cancelScopeApplicationScopeShutdown(
+			CancellableScope applicationScope, InFlightScopes inFlight,
+			CancelScopeProperties properties) {
+		return new ApplicationScopeShutdown(applicationScope, inFlight, properties.getShutdown().getGrace(),
+				properties.getCloseTimeout());
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static StartupRunnerPostProcessor cancelScopeStartupRunnerPostProcessor(
+			ObjectProvider<CancellableScope> applicationScope, ObjectProvider<InFlightScopes> inFlight) {
+		return new StartupRunnerPostProcessor(applicationScope::getObject, inFlight::getObject);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RequestScope requestScope() {
 		return new CurrentRequestScope();
 	}

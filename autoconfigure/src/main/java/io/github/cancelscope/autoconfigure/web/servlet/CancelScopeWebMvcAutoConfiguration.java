@@ -5,10 +5,10 @@ import java.util.List;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import io.github.cancelscope.autoconfigure.InFlightScopes;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -29,7 +29,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExc
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(Filter.class)
-@ConditionalOnBean(name = CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME)
+@ConditionalOnBean(CancellableScope.class)
 public final class CancelScopeWebMvcAutoConfiguration {
 
 	/**
@@ -44,13 +44,12 @@ public final class CancelScopeWebMvcAutoConfiguration {
 	@Bean(FILTER_BEAN_NAME)
 	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
 	FilterRegistrationBean<RequestScopeFilter> cancelScopeRequestFilter(
-			@Qualifier(CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME) CancellableScope applicationScope,
-			CancelScopeProperties properties) {
+			CancellableScope applicationScope, InFlightScopes inFlight, CancelScopeProperties properties) {
 		CancelScopeProperties.Request request = properties.getRequest();
 		RequestTimeouts timeouts = new RequestTimeouts(request.getTimeout(), request.getMaxTimeout(),
 				request.getTimeoutHeader());
 		FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(
-				new RequestScopeFilter(applicationScope, timeouts));
+				new RequestScopeFilter(applicationScope, timeouts, inFlight));
 		registration.setOrder(FILTER_ORDER);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		return registration;

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.time.Duration;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.Registration;
 import io.github.cancelscope.ScopeCancelledException;
+import io.github.cancelscope.autoconfigure.InFlightScopes;
+import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -32,9 +35,12 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 
 	private final RequestTimeouts timeouts;
 
-	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts) {
+	private final InFlightScopes inFlight;
+
+	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts, InFlightScopes inFlight) {
 		this.applicationScope = applicationScope;
 		this.timeouts = timeouts;
+		this.inFlight = inFlight;
 	}
 
 	@Override
@@ -42,6 +48,8 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		Duration timeout = this.timeouts.timeoutOf(request);
 		CancellableScope scope = this.applicationScope.openChild(timeout);
+		Registration inFlight = this.inFlight.add(scope, Kind.REQUEST,
+				request.getMethod() + " " + request.getRequestURI());
 		request.setAttribute(SCOPE_ATTRIBUTE, scope);
 		Throwable failure = null;
 		try {
@@ -57,10 +65,11 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 			failure = new ServletException(ex);
 		}
 		if (request.isAsyncStarted()) {
-			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope));
+			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope, inFlight));
 		}
 		else {
 			failure = close(scope, failure);
+			inFlight.close();
 		}
 		if (failure != null) {
 			handle(failure, request, response);
@@ -117,11 +126,13 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 	/**
 	 * Closes the scope of a request whose handler went asynchronous, when the request completes.
 	 */
-	private record CloseWhenAsyncEnds(CancellableScope scope) implements AsyncListener {
+	private record CloseWhenAsyncEnds(CancellableScope scope, Registration inFlight) implements AsyncListener {
 
 		@Override
 		public void onComplete(AsyncEvent event) {
-			this.scope.close();
+			try (this.inFlight) {
+				this.scope.close();
+			}
 		}
 
 		@Override

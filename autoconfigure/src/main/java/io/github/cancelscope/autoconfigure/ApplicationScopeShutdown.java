@@ -1,0 +1,96 @@
+package io.github.cancelscope.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Ends the application's work when the context closes (SIGTERM, Ctrl-C, {@code SpringApplication.exit}):
+ * start-up work is cancelled at once; requests get the shutdown grace to finish, and what is still
+ * running then is cancelled with {@link CancellationReason#SHUTDOWN}, as is every scope opened
+ * afterwards.
+ * <p>
+ * It stops in the same phase as Spring Boot's graceful shutdown of the web server, so both run
+ * side by side: the server stops taking new requests while in-flight ones finish or are cancelled.
+ */
+final class ApplicationScopeShutdown implements SmartLifecycle {
+
+	/** Phase of Spring Boot's {@code WebServerGracefulShutdownLifecycle}. */
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
+	private static final Log logger = LogFactory.getLog(ApplicationScopeShutdown.class);
+
+	private final CancellableScope applicationScope;
+
+	private final InFlightScopes inFlight;
+
+	private final Duration grace;
+
+	private final Duration closeTimeout;
+
+	private volatile boolean running;
+
+	ApplicationScopeShutdown(CancellableScope applicationScope, InFlightScopes inFlight, Duration grace,
+			Duration closeTimeout) {
+		this.applicationScope = applicationScope;
+		this.inFlight = inFlight;
+		this.grace = grace;
+		this.closeTimeout = closeTimeout;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		shutDown();
+	}
+
+	@Override
+	public void stop(Runnable callback) {
+		Thread.ofVirtual().name("cancelscope-shutdown").start(() -> {
+			try {
+				shutDown();
+			}
+			finally {
+				callback.run();
+			}
+		});
+	}
+
+	private void shutDown() {
+		this.running = false;
+		this.inFlight.cancel(Kind.STARTUP, CancellationReason.SHUTDOWN);
+		try {
+			if (!this.inFlight.awaitIdle(this.grace) && logger.isInfoEnabled()) {
+				logger.info("Cancelling " + this.inFlight.entries().size() + " scope(s) still running "
+						+ this.grace.toMillis() + " ms after shutdown began");
+			}
+			this.applicationScope.cancel(CancellationReason.SHUTDOWN);
+			this.inFlight.awaitIdle(this.closeTimeout);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.applicationScope.cancel(CancellationReason.SHUTDOWN);
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+}

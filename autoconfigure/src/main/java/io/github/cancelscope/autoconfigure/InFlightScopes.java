@@ -1,0 +1,109 @@
+package io.github.cancelscope.autoconfigure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.Registration;
+
+/**
+ * The scopes of work in flight in the application, requests and start-up runners, so shutdown can
+ * wait for them and cancel the rest. Safe for use by any number of threads.
+ */
+public final class InFlightScopes {
+
+	/**
+	 * What a scope in flight is doing.
+	 */
+	public enum Kind {
+
+		/** An HTTP request. */
+		REQUEST,
+
+		/** Start-up work, such as an {@code ApplicationRunner}. */
+		STARTUP
+
+	}
+
+	/**
+	 * A scope in flight.
+	 *
+	 * @param scope the scope's owner handle
+	 * @param kind what it is doing
+	 * @param description a short description, such as {@code GET /orders}
+	 * @param started when it started
+	 */
+	public record Entry(CancellableScope scope, Kind kind, String description, Instant started) {
+	}
+
+	private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
+
+	private final Object idle = new Object();
+
+	/**
+	 * Records a scope as in flight until the returned registration is closed.
+	 * @param scope the scope
+	 * @param kind what it is doing
+	 * @param description a short description
+	 * @return the registration to close when the scope has ended
+	 */
+	public Registration add(CancellableScope scope, Kind kind, String description) {
+		Entry entry = new Entry(scope, kind, description, Instant.now());
+		this.entries.add(entry);
+		return () -> {
+			if (this.entries.remove(entry)) {
+				synchronized (this.idle) {
+					this.idle.notifyAll();
+				}
+			}
+		};
+	}
+
+	/**
+	 * Returns the scopes in flight now.
+	 * @return a snapshot, in no particular order
+	 */
+	public List<Entry> entries() {
+		return new ArrayList<>(this.entries);
+	}
+
+	/**
+	 * Cancels every scope of the given kind in flight now.
+	 * @param kind which scopes
+	 * @param reason why
+	 */
+	public void cancel(Kind kind, CancellationReason reason) {
+		for (Entry entry : this.entries) {
+			if (entry.kind() == kind) {
+				entry.scope().cancel(reason);
+			}
+		}
+	}
+
+	/**
+	 * Waits until no scope is in flight, or the timeout has passed.
+	 * @param timeout how long to wait at most
+	 * @return whether none is in flight
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	public boolean awaitIdle(Duration timeout) throws InterruptedException {
+		long end = System.nanoTime() + timeout.toNanos();
+		synchronized (this.idle) {
+			while (!this.entries.isEmpty()) {
+				long left = end - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				TimeUnit.NANOSECONDS.timedWait(this.idle, left);
+			}
+			return true;
+		}
+	}
+
+}
