@@ -61,9 +61,12 @@ public final class CancelScopeAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static StartupRunnerPostProcessor cancelScopeStartupRunnerPostProcessor(
+	static StartupRunnerPostProcessor cancelScopeStartupRunnerPostProcessor(Environment environment,
 			ObjectProvider<CancellableScope> applicationScope, ObjectProvider<InFlightScopes> inFlight) {
-		return new StartupRunnerPostProcessor(applicationScope::getObject, inFlight::getObject);
+		StartupRunnerPostProcessor postProcessor = new StartupRunnerPostProcessor(applicationScope::getObject,
+				inFlight::getObject);
+		postProcessor.setProxyTargetClass(proxyTargetClass(environment));
+		return postProcessor;
 	}
 
 	@Bean
@@ -77,9 +80,13 @@ public final class CancelScopeAutoConfiguration {
 	static ScopedMethodPostProcessor scopedMethodPostProcessor(Environment environment,
 			ObjectProvider<CancellableScope> applicationScope) {
 		ScopedMethodPostProcessor postProcessor = new ScopedMethodPostProcessor(applicationScope::getObject);
-		// proxy classes, as Spring Boot does for its own AOP, so beans stay injectable by class
-		postProcessor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
+		postProcessor.setProxyTargetClass(proxyTargetClass(environment));
 		return postProcessor;
+	}
+
+	// proxy classes, as Spring Boot does for its own AOP, so beans stay injectable by class
+	private static boolean proxyTargetClass(Environment environment) {
+		return environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,0 +1,7 @@
+/**
+ * The abandoned fan-out demo.
+ */
+@NullMarked
+package io.github.cancelscope.sample.fanout;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,173 @@
+package io.github.cancelscope.sample;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The sample application running in a JVM of its own, on a port of its own, so tests can send it
+ * real signals.
+ */
+final class SampleProcess implements AutoCloseable {
+
+	private final Process process;
+
+	private final int port;
+
+	private final StringBuffer output = new StringBuffer();
+
+	private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+	private SampleProcess(Process process, int port) {
+		this.process = process;
+		this.port = port;
+		Thread.ofPlatform().daemon().name("sample-output").start(this::collectOutput);
+	}
+
+	static SampleProcess start(String... arguments) throws IOException {
+		int port = freePort();
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(SampleApplication.class.getName());
+		command.add("--server.port=" + port);
+		command.add("--spring.main.banner-mode=off");
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		return new SampleProcess(process, port);
+	}
+
+	private void collectOutput() {
+		try (BufferedReader reader = new BufferedReader(
+				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				this.output.append(line).append('\n');
+			}
+		}
+		catch (IOException ex) {
+			// the process ended
+		}
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	String output() {
+		return this.output.toString();
+	}
+
+	void awaitOutput(String text, Duration timeout) throws InterruptedException {
+		await(() -> output().contains(text), timeout, () -> "'" + text + "' in the output");
+	}
+
+	void awaitRunning(Duration timeout, String... work) throws InterruptedException {
+		await(() -> {
+			String running = get("/work").body();
+			for (String name : work) {
+				if (!running.contains("\"" + name + "\"")) {
+					return false;
+				}
+			}
+			return true;
+		}, timeout, () -> "work " + List.of(work) + " running");
+	}
+
+	void awaitStarted(Duration timeout) throws InterruptedException {
+		await(() -> {
+			try {
+				return get("/work").statusCode() == 200;
+			}
+			catch (UncheckedIOException ex) {
+				return false;
+			}
+		}, timeout, () -> "the sample answering on port " + this.port);
+	}
+
+	HttpResponse<String> get(String path) {
+		try {
+			return this.client.send(request(path), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	CompletableFuture<HttpResponse<String>> getAsync(String path) {
+		return this.client.sendAsync(request(path), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpRequest request(String path) {
+		return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.timeout(Duration.ofSeconds(60))
+			.build();
+	}
+
+	void signal(String name) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(this.process.pid())).start();
+		if (kill.waitFor() != 0) {
+			throw new IllegalStateException("kill -" + name + " failed");
+		}
+	}
+
+	/**
+	 * Waits for the process to exit.
+	 * @return its exit code, or -1 if it was still running after the timeout
+	 */
+	int awaitExit(Duration timeout) throws InterruptedException {
+		return this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? this.process.exitValue() : -1;
+	}
+
+	boolean portIsFree() {
+		try (ServerSocket socket = new ServerSocket(this.port)) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		this.process.destroyForcibly();
+		this.process.waitFor(10, TimeUnit.SECONDS);
+	}
+
+	private static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what)
+			throws InterruptedException {
+		long end = System.nanoTime() + timeout.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > end) {
+				throw new AssertionError("Timed out after " + timeout + " waiting for " + what.get());
+			}
+			Thread.sleep(50);
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

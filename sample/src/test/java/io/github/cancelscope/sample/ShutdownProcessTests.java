@@ -1,0 +1,72 @@
+package io.github.cancelscope.sample;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Failure mode 3: the sample in a JVM of its own receives SIGTERM or SIGINT while requests are in
+ * flight, or while a start-up step runs.
+ */
+class ShutdownProcessTests {
+
+	private static final Duration GRACE = Duration.ofSeconds(1);
+
+	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	@Test
+	void sigtermCancelsRequestsStillRunningAfterTheGraceAndFreesThePort() throws Exception {
+		shutDownWhileRequestsAreInFlight("TERM", 143);
+	}
+
+	@Test
+	void sigintCancelsRequestsStillRunningAfterTheGraceAndFreesThePort() throws Exception {
+		shutDownWhileRequestsAreInFlight("INT", 130);
+	}
+
+	private void shutDownWhileRequestsAreInFlight(String signal, int exitCode) throws Exception {
+		try (SampleProcess sample = SampleProcess.start("--cancelscope.shutdown.grace=" + GRACE.toMillis() + "ms",
+				"--cancelscope.request.timeout=60s")) {
+			sample.awaitStarted(STARTUP);
+			CompletableFuture<HttpResponse<String>> long1 = sample.getAsync("/slow?duration=30s&name=long-1");
+			CompletableFuture<HttpResponse<String>> long2 = sample.getAsync("/slow?duration=30s&name=long-2");
+			sample.awaitRunning(Duration.ofSeconds(20), "long-1", "long-2");
+			CompletableFuture<HttpResponse<String>> quick = sample.getAsync("/slow?duration=600ms&name=quick");
+			sample.awaitRunning(Duration.ofSeconds(20), "quick");
+
+			sample.signal(signal);
+
+			assertThat(sample.awaitExit(GRACE.plusSeconds(2))).as("exit code, within grace + 2 s\n%s", sample.output())
+				.isEqualTo(exitCode);
+			assertThat(sample.portIsFree()).as("port free right after exit").isTrue();
+			assertThat(sample.output()).contains("cleanup ran: long-1", "cleanup ran: long-2", "cleanup ran: quick");
+			assertThat(quick.get(5, TimeUnit.SECONDS).statusCode()).as("finished within the grace").isEqualTo(200);
+			assertThat(quick.get().body()).isEqualTo("quick done after 600 ms");
+			for (CompletableFuture<HttpResponse<String>> cancelled : java.util.List.of(long1, long2)) {
+				HttpResponse<String> response = cancelled.get(5, TimeUnit.SECONDS);
+				assertThat(response.statusCode()).isEqualTo(503);
+				assertThat(response.body()).contains("\"reason\":\"SHUTDOWN\"");
+			}
+		}
+	}
+
+	@Test
+	void sigintDuringASlowStartupStepStopsItRunsItsCleanupAndFreesThePort() throws Exception {
+		try (SampleProcess sample = SampleProcess.start("--sample.startup-delay=10s")) {
+			sample.awaitOutput("startup started", STARTUP);
+
+			sample.signal("INT");
+
+			assertThat(sample.awaitExit(Duration.ofSeconds(2))).as("exit code, within 2 s\n%s", sample.output())
+				.isEqualTo(130);
+			assertThat(sample.portIsFree()).isTrue();
+			assertThat(sample.output()).contains("startup cancelled", "cleanup ran: startup");
+		}
+	}
+
+}
