@@ -1,0 +1,124 @@
+package io.github.cancelscope.benchmarks;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.TimeUnit;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeSettings;
+import io.github.cancelscope.Subtask;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What a scope costs: forking and joining trivial tasks, against the JDK's StructuredTaskScope
+ * (preview) and CompletableFuture on a virtual-thread executor; and opening and closing a scope,
+ * with and without a deadline.
+ * <p>
+ * {@code java --enable-preview -jar benchmarks/target/benchmarks.jar ScopeBenchmark}
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-preview")
+@State(Scope.Benchmark)
+public class ScopeBenchmark {
+
+	private CancellableScope application;
+
+	private ExecutorService virtualThreads;
+
+	@Setup(Level.Trial)
+	public void setUp() {
+		this.application = CancellableScope.root(ScopeSettings.defaults());
+		this.virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+	}
+
+	@TearDown(Level.Trial)
+	public void tearDown() {
+		this.application.close();
+		this.virtualThreads.close();
+	}
+
+	@Benchmark
+	public Object openCloseScope() {
+		try (CancellableScope scope = this.application.openChild(null)) {
+			return scope.view();
+		}
+	}
+
+	@Benchmark
+	public Object openCloseScopeWithDeadline() {
+		try (CancellableScope scope = this.application.openChild(Duration.ofSeconds(30))) {
+			return scope.view();
+		}
+	}
+
+	@Benchmark
+	public Object forkJoinOneCancelscope() {
+		try (CancellableScope scope = this.application.openChild(null)) {
+			RequestScope view = scope.view();
+			return view.fork(() -> "a").join();
+		}
+	}
+
+	@Benchmark
+	public Object forkJoinThreeCancelscope() {
+		try (CancellableScope scope = this.application.openChild(null)) {
+			RequestScope view = scope.view();
+			Subtask<String> a = view.fork(() -> "a");
+			Subtask<String> b = view.fork(() -> "b");
+			Subtask<String> c = view.fork(() -> "c");
+			return a.join() + b.join() + c.join();
+		}
+	}
+
+	@Benchmark
+	public Object forkJoinOneStructuredTaskScope() throws InterruptedException {
+		try (var scope = StructuredTaskScope.open()) {
+			StructuredTaskScope.Subtask<String> a = scope.fork(() -> "a");
+			scope.join();
+			return a.get();
+		}
+	}
+
+	@Benchmark
+	public Object forkJoinThreeStructuredTaskScope() throws InterruptedException {
+		try (var scope = StructuredTaskScope.open()) {
+			StructuredTaskScope.Subtask<String> a = scope.fork(() -> "a");
+			StructuredTaskScope.Subtask<String> b = scope.fork(() -> "b");
+			StructuredTaskScope.Subtask<String> c = scope.fork(() -> "c");
+			scope.join();
+			return a.get() + b.get() + c.get();
+		}
+	}
+
+	@Benchmark
+	public Object forkJoinOneCompletableFuture() {
+		return CompletableFuture.supplyAsync(() -> "a", this.virtualThreads).join();
+	}
+
+	@Benchmark
+	public Object forkJoinThreeCompletableFuture() {
+		CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> "a", this.virtualThreads);
+		CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> "b", this.virtualThreads);
+		CompletableFuture<String> c = CompletableFuture.supplyAsync(() -> "c", this.virtualThreads);
+		return a.join() + b.join() + c.join();
+	}
+
+}
