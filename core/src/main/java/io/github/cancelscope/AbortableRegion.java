@@ -13,6 +13,10 @@ final class AbortableRegion implements CancellationListener {
 
 	private final Runnable abort;
 
+	private final boolean interrupts;
+
+	private final @Nullable AbortableRegion enclosing;
+
 	// guarded by this
 	private boolean started;
 
@@ -22,8 +26,35 @@ final class AbortableRegion implements CancellationListener {
 
 	private boolean exited;
 
-	AbortableRegion(Runnable abort) {
+	/**
+	 * Creates a region.
+	 * @param abort stops the work
+	 * @param interrupts whether {@code abort} interrupts the region's thread
+	 * @param enclosing the region this one runs in on the same thread, or {@code null}
+	 */
+	AbortableRegion(Runnable abort, boolean interrupts, @Nullable AbortableRegion enclosing) {
 		this.abort = abort;
+		this.interrupts = interrupts;
+		this.enclosing = enclosing;
+	}
+
+	/**
+	 * Returns whether {@code region} or a region enclosing it interrupted its thread as its abort.
+	 * Such an interrupt belongs to that region, which clears it when it exits.
+	 * @param region the innermost region of the calling thread, or {@code null}
+	 * @return whether an interrupt of a region is pending on the calling thread
+	 */
+	static boolean interruptDelivered(@Nullable AbortableRegion region) {
+		for (AbortableRegion r = region; r != null; r = r.enclosing) {
+			if (r.interrupts && r.aborted()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private synchronized boolean aborted() {
+		return this.aborted;
 	}
 
 	@Override

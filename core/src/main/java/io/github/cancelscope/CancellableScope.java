@@ -82,9 +82,11 @@ public interface CancellableScope extends AutoCloseable {
 	}
 
 	/**
-	 * Ends this scope: cancels what is left, waits for forked tasks, runs cleanups. On the thread
-	 * that opened the scope, the interrupt status is then what it was when the scope was opened,
-	 * unless the thread is a forked task whose own scope was cancelled.
+	 * Ends this scope: cancels what is left, waits for forked tasks (until their threads have
+	 * terminated), runs cleanups. On the thread that opened the scope, the interrupt status is then
+	 * what it was when the scope was opened, unless the thread is a forked task whose own scope was
+	 * cancelled, the thread runs in an {@linkplain RequestScope#interruptible interruptible} region
+	 * that was interrupted, or the thread was interrupted while this method waited.
 	 * @throws RuntimeException the first cleanup failure, with the others suppressed; a checked
 	 * one is wrapped in a {@link ScopeCleanupException}
 	 */

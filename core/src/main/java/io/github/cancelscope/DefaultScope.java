@@ -1,5 +1,6 @@
 package io.github.cancelscope;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -76,6 +77,9 @@ final class DefaultScope implements CancellableScope {
 
 	private @Nullable ArrayDeque<AutoCloseable> cleanups;
 
+	// threads of forks that have ended but may not have terminated yet; close() joins them
+	private @Nullable ArrayDeque<Thread> endedForkThreads;
+
 	private Registration deadlineTimer = Registration.NONE;
 
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, boolean failureCancelsSiblings,
@@ -123,10 +127,12 @@ final class DefaultScope implements CancellableScope {
 		boolean ownTimer = false;
 		if (timeout != null) {
 			long now = clock.nanoTime();
-			long own = saturatedAdd(now, saturatedNanos(timeout));
+			long nanos = saturatedNanos(timeout);
+			// a timeout beyond what the clock can count to is no deadline at all; one not positive is due now
+			long own = (nanos > 0) ? saturatedAdd(now, nanos) : now;
 			if (own < deadlineNanos) {
 				deadlineNanos = own;
-				deadline = clock.instant().plus(timeout);
+				deadline = plusSaturated(clock.instant(), timeout);
 				ownTimer = true;
 			}
 		}
@@ -291,7 +297,8 @@ final class DefaultScope implements CancellableScope {
 		this.lock.lock();
 		try {
 			throwIfCancelled();
-			if (this.state == State.CLOSED) {
+			// once closing, a new fork could outlive close(): its forks have been awaited already
+			if (this.state != State.OPEN) {
 				throw new IllegalStateException("Scope " + this.id + " has ended; it cannot fork");
 			}
 			if (this.forks == null) {
@@ -318,11 +325,25 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
+	/**
+	 * Called on the fork's thread as the last thing it does.
+	 */
 	void forkEnded(Fork<?> fork) {
 		this.lock.lock();
 		try {
-			if (this.forks != null && this.forks.remove(fork) && this.forks.isEmpty()) {
-				this.forksEnded.signalAll();
+			if (this.forks != null && this.forks.remove(fork)) {
+				ArrayDeque<Thread> ended = this.endedForkThreads;
+				if (ended == null) {
+					ended = new ArrayDeque<>(4);
+					this.endedForkThreads = ended;
+				}
+				while (!ended.isEmpty() && !ended.peekFirst().isAlive()) {
+					ended.pollFirst();
+				}
+				ended.addLast(fork.thread());
+				if (this.forks.isEmpty()) {
+					this.forksEnded.signalAll();
+				}
 			}
 		}
 		finally {
@@ -434,6 +455,8 @@ final class DefaultScope implements CancellableScope {
 
 	<T, X extends Throwable> T guarded(Runnable abort, boolean clearInterrupt,
 			ScopedValue.CallableOp<? extends T, X> body) throws X {
+		Objects.requireNonNull(abort, "abort");
+		Objects.requireNonNull(body, "body");
 		throwIfCancelled();
 		Fork<?> fork = ScopeBinding.currentFork();
 		if (fork != null) {
@@ -441,13 +464,13 @@ final class DefaultScope implements CancellableScope {
 		}
 		try {
 			boolean wasInterrupted = clearInterrupt && Thread.currentThread().isInterrupted();
-			AbortableRegion region = new AbortableRegion(abort);
+			AbortableRegion region = new AbortableRegion(abort, clearInterrupt, ScopeBinding.currentRegion());
 			Registration registration = onCancel(region);
 			try {
 				if (!region.begin()) {
 					throw Objects.requireNonNull(this.cancellation).toException();
 				}
-				return body.call();
+				return ScopedValue.where(ScopeBinding.REGION, region).call(body);
 			}
 			finally {
 				registration.close();
@@ -477,15 +500,17 @@ final class DefaultScope implements CancellableScope {
 		finally {
 			this.lock.unlock();
 		}
+		// an interrupt set before close began is the scope's business (see restoreInterruptStatus);
+		// one that arrives while close waits comes from outside and is kept
+		boolean interruptedBefore = Thread.interrupted();
 		if (busy) {
 			cancel(CancellationReason.CANCELLED, null);
 		}
 		boolean interrupted = awaitForks();
-		Throwable failure = runCleanups();
+		Throwable failure = runCleanupsAndEnd();
 		Registration timer;
 		this.lock.lock();
 		try {
-			this.state = State.CLOSED;
 			this.listeners = null;
 			this.children = null;
 			timer = this.deadlineTimer;
@@ -498,24 +523,30 @@ final class DefaultScope implements CancellableScope {
 		if (this.parent != null) {
 			this.parent.childEnded(this);
 		}
-		restoreInterruptStatus(interrupted);
-		if (failure != null) {
-			throw asUnchecked(failure);
+		restoreInterruptStatus(interruptedBefore, interrupted);
+		if (failure instanceof RuntimeException runtime) {
+			throw runtime;
+		}
+		if (failure instanceof Error error) {
+			throw error;
 		}
 	}
 
 	/**
-	 * Waits for every fork to end, at most the close timeout, ignoring interrupts.
+	 * Waits for every fork to end and its thread to terminate, at most the close timeout, ignoring
+	 * interrupts. Called with the interrupt status cleared.
 	 * @return whether the thread was interrupted while waiting
 	 */
 	private boolean awaitForks() {
 		boolean interrupted = false;
 		List<Fork<?>> stragglers = List.of();
-		long end = System.nanoTime() + this.settings.closeTimeout().toNanos();
+		ArrayDeque<Thread> ended;
+		long start = System.nanoTime();
+		long timeout = saturatedNanos(this.settings.closeTimeout());
 		this.lock.lock();
 		try {
 			while (this.forks != null && !this.forks.isEmpty()) {
-				long left = end - System.nanoTime();
+				long left = timeout - (System.nanoTime() - start);
 				if (left <= 0) {
 					stragglers = List.copyOf(this.forks);
 					break;
@@ -527,14 +558,44 @@ final class DefaultScope implements CancellableScope {
 					interrupted = true;
 				}
 			}
+			ended = this.endedForkThreads;
+			this.endedForkThreads = null;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		// an ended fork has done all its work, but its thread may still be on its way out
+		if (ended != null) {
+			for (Thread thread : ended) {
+				interrupted |= awaitTermination(thread, timeout - (System.nanoTime() - start));
+			}
+		}
 		for (Fork<?> straggler : stragglers) {
 			reportStraggler(straggler);
 		}
-		return interrupted;
+		// a wait that was signalled and interrupted at once returns normally with the status set
+		return Thread.interrupted() || interrupted;
+	}
+
+	/**
+	 * Waits for a thread to terminate, at most {@code nanos}, ignoring interrupts.
+	 * @return whether the calling thread was interrupted while waiting
+	 */
+	private static boolean awaitTermination(Thread thread, long nanos) {
+		boolean interrupted = false;
+		long start = System.nanoTime();
+		for (;;) {
+			long left = nanos - (System.nanoTime() - start);
+			if (!thread.isAlive() || left <= 0) {
+				return interrupted;
+			}
+			try {
+				thread.join(Duration.ofNanos(left));
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
 	}
 
 	private void reportStraggler(Fork<?> straggler) {
@@ -548,13 +609,23 @@ final class DefaultScope implements CancellableScope {
 				where);
 	}
 
-	private @Nullable Throwable runCleanups() {
+	/**
+	 * Runs the cleanups, including any deferred meanwhile, and marks the scope closed in the same
+	 * step that finds none left, so that a cleanup deferred concurrently either runs here or, once
+	 * the scope is closed, at once on the deferring thread.
+	 * @return the first failure, with the others suppressed, checked ones wrapped
+	 */
+	private @Nullable Throwable runCleanupsAndEnd() {
 		Throwable failure = null;
 		for (;;) {
 			AutoCloseable cleanup;
 			this.lock.lock();
 			try {
 				cleanup = (this.cleanups != null) ? this.cleanups.poll() : null;
+				if (cleanup == null) {
+					this.state = State.CLOSED;
+					this.cleanups = null;
+				}
 			}
 			finally {
 				this.lock.unlock();
@@ -567,7 +638,8 @@ final class DefaultScope implements CancellableScope {
 			}
 			catch (Throwable ex) {
 				if (failure == null) {
-					failure = ex;
+					failure = (ex instanceof RuntimeException || ex instanceof Error) ? ex
+							: new ScopeCleanupException(this.id, ex);
 				}
 				else {
 					failure.addSuppressed(ex);
@@ -588,18 +660,23 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
-	private void restoreInterruptStatus(boolean interruptedWhileClosing) {
+	private void restoreInterruptStatus(boolean interruptedBeforeClosing, boolean interruptedWhileClosing) {
 		Thread current = Thread.currentThread();
 		if (current != this.opener) {
+			if (interruptedBeforeClosing || interruptedWhileClosing) {
+				current.interrupt();
+			}
 			return;
 		}
+		// clear first, then look: a stop racing this close is either seen below or lands after the clear
+		Thread.interrupted();
 		Fork<?> fork = ScopeBinding.currentFork();
-		boolean keep = this.openerWasInterrupted || interruptedWhileClosing || (fork != null && fork.isStopped());
+		// inside an abortable region a stopped fork gets its interrupt when the region exits, not here
+		boolean stoppedFork = fork != null && fork.isStopped() && !fork.isInRegion();
+		boolean keep = this.openerWasInterrupted || interruptedWhileClosing || stoppedFork
+				|| AbortableRegion.interruptDelivered(ScopeBinding.currentRegion());
 		if (keep) {
 			current.interrupt();
-		}
-		else {
-			Thread.interrupted();
 		}
 	}
 
@@ -622,12 +699,21 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
-	private static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		if (((a ^ sum) & (b ^ sum)) < 0) {
-			return (b > 0) ? NO_DEADLINE - 1 : Long.MIN_VALUE + 1;
+	/**
+	 * Adds a positive timeout to a tick; {@link #NO_DEADLINE} if the sum is beyond what a tick can hold.
+	 */
+	private static long saturatedAdd(long tick, long nanos) {
+		long sum = tick + nanos;
+		return (nanos == Long.MAX_VALUE || sum < tick) ? NO_DEADLINE : sum;
+	}
+
+	private static Instant plusSaturated(Instant instant, Duration duration) {
+		try {
+			return instant.plus(duration);
 		}
-		return Math.min(sum, NO_DEADLINE - 1);
+		catch (DateTimeException | ArithmeticException ex) {
+			return duration.isNegative() ? Instant.MIN : Instant.MAX;
+		}
 	}
 
 	@Override

@@ -155,6 +155,13 @@ final class Fork<T> implements Subtask<T>, Runnable {
 	}
 
 	/**
+	 * Returns whether this fork's thread is inside an abortable region. Meaningful on that thread.
+	 */
+	boolean isInRegion() {
+		return this.control.get() >= REGION;
+	}
+
+	/**
 	 * Called on this fork's thread when it enters an abortable region.
 	 */
 	void enterRegion() {
@@ -171,15 +178,17 @@ final class Fork<T> implements Subtask<T>, Runnable {
 
 	/**
 	 * Called on this fork's thread when it leaves an abortable region; delivers a stop that arrived
-	 * while it was inside.
+	 * while it was inside, or that is on its way because the scope is cancelled (its listeners,
+	 * which abort the region, run before its forks are stopped).
 	 */
 	void exitRegion() {
 		for (;;) {
 			int c = this.control.get();
 			int n = c - REGION;
-			boolean deliver = n < REGION && (n & STOPPED) != 0 && (n & INTERRUPTED) == 0;
+			boolean stopped = (n & STOPPED) != 0 || (n < REGION && this.scope.cancellation() != null);
+			boolean deliver = n < REGION && stopped && (n & INTERRUPTED) == 0;
 			if (deliver) {
-				n |= INTERRUPTED;
+				n |= STOPPED | INTERRUPTED;
 			}
 			if (this.control.compareAndSet(c, n)) {
 				if (deliver) {

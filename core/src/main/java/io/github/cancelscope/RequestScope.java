@@ -126,7 +126,7 @@ public interface RequestScope {
 	 * @param task the task to run
 	 * @return the subtask, to {@link Subtask#join() join}
 	 * @throws ScopeCancelledException if this scope is already cancelled; the task does not run
-	 * @throws IllegalStateException if this scope has ended
+	 * @throws IllegalStateException if this scope has ended or is being closed
 	 */
 	<T> Subtask<T> fork(Callable<? extends T> task);
 

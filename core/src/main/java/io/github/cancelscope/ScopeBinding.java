@@ -5,13 +5,16 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The scoped values that bind a scope, and a forked task's control, to a thread.
+ * The scoped values that bind a scope, a forked task's control and the innermost abortable region
+ * to a thread.
  */
 final class ScopeBinding {
 
 	static final ScopedValue<DefaultScope> CURRENT = ScopedValue.newInstance();
 
 	static final ScopedValue<Fork<?>> FORK = ScopedValue.newInstance();
+
+	static final ScopedValue<AbortableRegion> REGION = ScopedValue.newInstance();
 
 	private ScopeBinding() {
 	}
@@ -33,6 +36,10 @@ final class ScopeBinding {
 
 	static @Nullable Fork<?> currentFork() {
 		return FORK.isBound() ? FORK.get() : null;
+	}
+
+	static @Nullable AbortableRegion currentRegion() {
+		return REGION.isBound() ? REGION.get() : null;
 	}
 
 }

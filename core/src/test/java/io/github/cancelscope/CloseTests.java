@@ -1,0 +1,293 @@
+package io.github.cancelscope;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import io.github.cancelscope.test.ManualScopeClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Tests for {@link CancellableScope#close()}: forks, stragglers, idempotence and the interrupt
+ * status of the thread that opened the scope.
+ */
+class CloseTests {
+
+	private final CancellableScope root = CancellableScope
+		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
+
+	@AfterEach
+	void closeRoot() {
+		this.root.close();
+		Thread.interrupted();
+	}
+
+	@Test
+	void closeCancelsRunningForksAndReturnsOnlyAfterTheyEnded() {
+		CancellableScope scope = this.root.openChild(null);
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch interrupted = new CountDownLatch(1);
+		CountDownLatch mayFinish = new CountDownLatch(1);
+		AtomicBoolean finished = new AtomicBoolean();
+		AtomicReference<Thread> forkThread = new AtomicReference<>();
+		AtomicReference<Boolean> sawCancelled = new AtomicReference<>();
+		scope.view().fork(() -> {
+			forkThread.set(Thread.currentThread());
+			started.countDown();
+			try {
+				Await.blockUntilInterrupted();
+			}
+			catch (InterruptedException ex) {
+				sawCancelled.set(RequestScope.current().isCancelled());
+				interrupted.countDown();
+			}
+			// keep running after the interrupt until another thread says so
+			Await.awaitUninterruptibly(mayFinish, "the releaser let the fork finish");
+			finished.set(true);
+			return null;
+		});
+		Await.await(started, "the fork started");
+		Thread releaser = Thread.ofPlatform().start(() -> {
+			Await.await(interrupted, "close interrupted the fork");
+			mayFinish.countDown();
+		});
+		scope.close();
+		assertThat(finished).as("the fork finished before close returned").isTrue();
+		assertThat(forkThread.get().isAlive()).isFalse();
+		assertThat(sawCancelled).hasValue(true);
+		assertThat(scope.cancellationReason()).contains(CancellationReason.CANCELLED);
+		Await.join(releaser, "the releaser ended");
+	}
+
+	@Test
+	void closeOfAnIdleScopeDoesNotCancelIt() {
+		CancellableScope scope = this.root.openChild(null);
+		AtomicInteger fired = new AtomicInteger();
+		scope.view().onCancel((reason, cause) -> fired.incrementAndGet());
+		assertThat(scope.view().fork(() -> "done").join()).isEqualTo("done");
+		scope.close();
+		assertThat(scope.view().isCancelled()).isFalse();
+		assertThat(fired).hasValue(0);
+	}
+
+	@Test
+	void closeCancelsChildrenThatAreStillOpen() {
+		CancellableScope scope = this.root.openChild(null);
+		CancellableScope child = scope.openChild(null);
+		scope.close();
+		assertThat(scope.cancellationReason()).contains(CancellationReason.CANCELLED);
+		assertThat(child.cancellationReason()).contains(CancellationReason.CANCELLED);
+		child.close();
+	}
+
+	@Test
+	void closedChildrenDoNotMakeTheParentCancelOnClose() {
+		CancellableScope scope = this.root.openChild(null);
+		scope.openChild(null).close();
+		scope.close();
+		assertThat(scope.view().isCancelled()).isFalse();
+	}
+
+	@Test
+	void forkThreadsHaveTerminatedWhenCloseReturns() {
+		for (int i = 0; i < 300; i++) {
+			List<Thread> threads = new CopyOnWriteArrayList<>();
+			CancellableScope scope = this.root.openChild(null);
+			for (int j = 0; j < 3; j++) {
+				scope.view().fork(() -> threads.add(Thread.currentThread())).join();
+			}
+			scope.close();
+			assertThat(threads).hasSize(3).allSatisfy((thread) -> assertThat(thread.isAlive())
+				.as("fork thread %s is alive after close() returned", thread)
+				.isFalse());
+		}
+	}
+
+	@Test
+	void stragglerThatIgnoresInterruptsIsLoggedWithItsStackAndCleanupsStillRun() {
+		CancellableScope impatient = CancellableScope.root(ScopeSettings.defaults()
+			.withClock(new ManualScopeClock())
+			.withCloseTimeout(Duration.ofMillis(50)));
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch mayFinish = new CountDownLatch(1);
+		AtomicReference<Thread> stragglerThread = new AtomicReference<>();
+		AtomicBoolean cleanedUp = new AtomicBoolean();
+		try (CapturedLog log = CapturedLog.ofScopes()) {
+			CancellableScope scope = impatient.openChild(null);
+			scope.view().defer(() -> cleanedUp.set(true));
+			scope.view().fork(() -> {
+				stragglerThread.set(Thread.currentThread());
+				started.countDown();
+				ignoreInterruptsUntil(mayFinish);
+				return null;
+			});
+			Await.await(started, "the straggler started");
+			scope.close();
+			assertThat(stragglerThread.get().isAlive()).as("the straggler is still running").isTrue();
+			assertThat(cleanedUp).isTrue();
+			assertThat(scope.cancellationReason()).contains(CancellationReason.CANCELLED);
+			List<LogRecord> warnings = log.warnings();
+			assertThat(warnings).singleElement().satisfies((record) -> {
+				assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+				assertThat(record.getMessage()).contains(scope.view().id()).contains("still running");
+				assertThat(record.getThrown()).isNotNull();
+				assertThat(Arrays.stream(record.getThrown().getStackTrace()).map(StackTraceElement::getMethodName))
+					.contains("ignoreInterruptsUntil");
+			});
+		}
+		finally {
+			mayFinish.countDown();
+			if (stragglerThread.get() != null) {
+				Await.join(stragglerThread.get(), "the straggler ended");
+			}
+			impatient.close();
+		}
+	}
+
+	private static void ignoreInterruptsUntil(CountDownLatch latch) {
+		Await.awaitUninterruptibly(latch, "the test released the straggler");
+	}
+
+	@Test
+	void closeIsIdempotent() {
+		CancellableScope scope = this.root.openChild(null);
+		AtomicInteger cleanups = new AtomicInteger();
+		scope.view().defer(cleanups::incrementAndGet);
+		scope.close();
+		scope.close();
+		assertThat(cleanups).hasValue(1);
+		assertThat(scope.view().isCancelled()).isFalse();
+	}
+
+	@Test
+	void secondCloseDoesNotRethrowTheCleanupFailure() {
+		CancellableScope scope = this.root.openChild(null);
+		IllegalStateException failure = new IllegalStateException("cleanup failed");
+		scope.view().defer(() -> {
+			throw failure;
+		});
+		try {
+			scope.close();
+		}
+		catch (IllegalStateException ex) {
+			assertThat(ex).isSameAs(failure);
+		}
+		scope.close();
+	}
+
+	@Test
+	void closedScopeEndsItsRelationToItsParent() {
+		CancellableScope parent = this.root.openChild(null);
+		CancellableScope child = parent.openChild(null);
+		child.close();
+		parent.cancel(CancellationReason.CANCELLED);
+		assertThat(child.view().isCancelled()).isFalse();
+		parent.close();
+	}
+
+	@Test
+	void closeClearsAnInterruptSetInsideTheScope() {
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+		CancellableScope scope = this.root.openChild(null);
+		scope.call(() -> {
+			Thread.currentThread().interrupt();
+			return null;
+		});
+		scope.close();
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+	}
+
+	@Test
+	void closeKeepsAnInterruptThatWasSetBeforeTheScopeOpened() {
+		Thread.currentThread().interrupt();
+		CancellableScope scope = this.root.openChild(null);
+		scope.call(Thread::interrupted);
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+		scope.close();
+		assertThat(Thread.interrupted()).as("interrupt status after close").isTrue();
+	}
+
+	@Test
+	void closeRestoresTheInterruptStatusEvenWhenAForkIsInterruptedAndACleanupInterruptsTheOpener() {
+		CancellableScope scope = this.root.openChild(null);
+		CountDownLatch waiting = new CountDownLatch(1);
+		scope.view().fork(() -> {
+			waiting.countDown();
+			Await.blockUntilInterrupted();
+			return null;
+		});
+		scope.view().defer(() -> Thread.currentThread().interrupt());
+		Await.await(waiting, "the fork started");
+		scope.close();
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+	}
+
+	@Test
+	void closeOnAnotherThreadLeavesThatThreadsInterruptStatusAlone() {
+		CancellableScope scope = this.root.openChild(null);
+		AtomicReference<Boolean> interruptedAfterClose = new AtomicReference<>();
+		Thread closer = Thread.ofPlatform().start(() -> {
+			Thread.currentThread().interrupt();
+			scope.close();
+			interruptedAfterClose.set(Thread.currentThread().isInterrupted());
+		});
+		Await.join(closer, "the other thread closed the scope");
+		assertThat(interruptedAfterClose).hasValue(true);
+	}
+
+	@Test
+	void closeWhileInterruptedStillWaitsForForksAndKeepsTheInterrupt() {
+		CancellableScope scope = this.root.openChild(null);
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch interrupted = new CountDownLatch(1);
+		CountDownLatch mayFinish = new CountDownLatch(1);
+		AtomicBoolean finished = new AtomicBoolean();
+		scope.view().fork(() -> {
+			started.countDown();
+			try {
+				Await.blockUntilInterrupted();
+			}
+			catch (InterruptedException ex) {
+				interrupted.countDown();
+			}
+			Await.awaitUninterruptibly(mayFinish, "the releaser let the fork finish");
+			finished.set(true);
+			return null;
+		});
+		Await.await(started, "the fork started");
+		Thread closer = Thread.currentThread();
+		Thread releaser = Thread.ofPlatform().start(() -> {
+			Await.await(interrupted, "close interrupted the fork");
+			// an interrupt from outside while close waits (say, a shutdown) is kept for the caller
+			closer.interrupt();
+			mayFinish.countDown();
+		});
+		scope.close();
+		assertThat(finished).isTrue();
+		assertThat(Thread.interrupted()).isTrue();
+		Await.join(releaser, "the releaser ended");
+	}
+
+	@Test
+	void childOpenedAfterCloseIsRejectedButCancelledParentStillHandsOutCancelledChildren() {
+		CancellableScope scope = this.root.openChild(null);
+		scope.cancel(CancellationReason.CANCELLED);
+		try (CancellableScope child = scope.openChild(null)) {
+			assertThat(child.view().isCancelled()).isTrue();
+		}
+		scope.close();
+		assertThatIllegalStateException().isThrownBy(() -> scope.openChild(null));
+	}
+
+}

@@ -1,0 +1,431 @@
+package io.github.cancelscope;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.cancelscope.test.ManualScopeClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Tests for {@link RequestScope#abortable} and {@link RequestScope#interruptible}.
+ */
+class GuardedRegionTests {
+
+	private final CancellableScope root = CancellableScope
+		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
+
+	@AfterEach
+	void closeRoot() {
+		this.root.close();
+		Thread.interrupted();
+	}
+
+	@Test
+	void abortableReturnsTheBodysResultAndRethrowsItsException() throws Exception {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			AtomicInteger aborts = new AtomicInteger();
+			assertThat(scope.view().<String, RuntimeException>abortable(aborts::incrementAndGet, () -> "rows"))
+				.isEqualTo("rows");
+			IOException failure = new IOException("connection reset");
+			assertThatThrownBy(() -> scope.view().abortable(aborts::incrementAndGet, () -> {
+				throw failure;
+			})).isSameAs(failure);
+			assertThat(aborts).hasValue(0);
+			assertThat(scope.view().isCancelled()).isFalse();
+		}
+	}
+
+	@Test
+	void cancellingAForkInsideAnAbortableRegionRunsTheAbortInsteadOfInterruptingAndInterruptsAfterTheRegion() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			CountDownLatch aborted = new CountDownLatch(1);
+			List<String> seen = new CopyOnWriteArrayList<>();
+			Subtask<Object> fork = scope.view().fork(() -> {
+				RequestScope.current().abortable(aborted::countDown, () -> {
+					inRegion.countDown();
+					Await.awaitUninterruptibly(aborted, "the abort ran");
+					seen.add("interrupted inside: " + Thread.currentThread().isInterrupted());
+					return null;
+				});
+				seen.add("interrupted after: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			Await.await(inRegion, "the fork entered the region");
+			scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
+			assertThat(fork.join()).isNull();
+			assertThat(seen).containsExactly("interrupted inside: false", "interrupted after: true");
+		}
+	}
+
+	@Test
+	void nestedRegionsDeliverTheInterruptOnlyWhenTheOutermostExits() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			CountDownLatch aborted = new CountDownLatch(2);
+			List<String> seen = new CopyOnWriteArrayList<>();
+			Subtask<Object> fork = scope.view().fork(() -> {
+				RequestScope.current().abortable(aborted::countDown, () -> {
+					RequestScope.current().abortable(aborted::countDown, () -> {
+						inRegion.countDown();
+						Await.awaitUninterruptibly(aborted, "both aborts ran");
+						return null;
+					});
+					seen.add("between: " + Thread.currentThread().isInterrupted());
+					return null;
+				});
+				seen.add("after: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			Await.await(inRegion, "the fork entered the inner region");
+			scope.cancel(CancellationReason.CANCELLED);
+			fork.join();
+			assertThat(seen).containsExactly("between: false", "after: true");
+		}
+	}
+
+	@Test
+	void abortableOnTheOwnerThreadRunsTheAbortAndNeverInterrupts() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch aborted = new CountDownLatch(1);
+			CountDownLatch inRegion = new CountDownLatch(1);
+			Thread canceller = Thread.ofPlatform().start(() -> {
+				Await.await(inRegion, "the owner entered the region");
+				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
+			});
+			boolean interruptedInside = scope.view().abortable(aborted::countDown, () -> {
+				inRegion.countDown();
+				Await.awaitUninterruptibly(aborted, "the abort ran");
+				return Thread.currentThread().isInterrupted();
+			});
+			assertThat(interruptedInside).isFalse();
+			assertThat(Thread.currentThread().isInterrupted()).isFalse();
+			Await.join(canceller, "the canceller ended");
+		}
+	}
+
+	@Test
+	void abortableOnACancelledScopeRunsNeitherBodyNorAbort() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			scope.cancel(CancellationReason.SHUTDOWN);
+			AtomicBoolean bodyRan = new AtomicBoolean();
+			AtomicBoolean abortRan = new AtomicBoolean();
+			assertThatExceptionOfType(ScopeCancelledException.class)
+				.isThrownBy(() -> scope.view().abortable(() -> abortRan.set(true), () -> bodyRan.getAndSet(true)))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.SHUTDOWN));
+			assertThatExceptionOfType(ScopeCancelledException.class)
+				.isThrownBy(() -> scope.view().interruptible(() -> bodyRan.getAndSet(true)));
+			assertThat(bodyRan).isFalse();
+			assertThat(abortRan).isFalse();
+		}
+	}
+
+	@Test
+	void abortThatThrowsIsLoggedAndTheRegionStillEnds() {
+		try (CapturedLog log = CapturedLog.of(AbortableRegion.class.getName());
+				CancellableScope scope = this.root.openChild(null)) {
+			IllegalStateException failure = new IllegalStateException("abort failed");
+			String result = scope.view().abortable(() -> {
+				throw failure;
+			}, () -> {
+				scope.cancel(CancellationReason.CANCELLED);
+				return "done";
+			});
+			assertThat(result).isEqualTo("done");
+			assertThat(log.warnings()).singleElement()
+				.satisfies((record) -> assertThat(record.getThrown()).isSameAs(failure));
+		}
+	}
+
+	@Test
+	void abortRunsAtMostOnceAndNeverAfterTheRegionExited() throws Exception {
+		List<String> problems = new CopyOnWriteArrayList<>();
+		CyclicBarrier barrier = new CyclicBarrier(2);
+		for (int i = 0; i < 2000; i++) {
+			int iteration = i;
+			boolean onFork = (i % 2 == 0);
+			CancellableScope scope = this.root.openChild(null);
+			AtomicInteger aborts = new AtomicInteger();
+			AtomicBoolean exited = new AtomicBoolean();
+			int spins = ThreadLocalRandom.current().nextInt(200);
+			Runnable abort = () -> {
+				aborts.incrementAndGet();
+				if (exited.get()) {
+					problems.add("iteration " + iteration + ": abort ran after the region exited");
+				}
+			};
+			ScopedValue.CallableOp<Object, RuntimeException> region = () -> {
+				try {
+					barrier.await();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+				try {
+					scope.view().abortable(abort, () -> {
+						for (int s = 0; s < spins; s++) {
+							Thread.onSpinWait();
+						}
+						if (onFork && Thread.currentThread().isInterrupted()) {
+							problems.add("iteration " + iteration + ": fork interrupted inside its region");
+						}
+						return null;
+					});
+				}
+				catch (ScopeCancelledException ex) {
+					// cancelled before the region began
+				}
+				exited.set(true);
+				return null;
+			};
+			Thread canceller = Thread.ofPlatform().start(() -> {
+				try {
+					barrier.await();
+				}
+				catch (Exception ex) {
+					problems.add(ex.toString());
+				}
+				for (int s = 0; s < ThreadLocalRandom.current().nextInt(200); s++) {
+					Thread.onSpinWait();
+				}
+				scope.cancel(CancellationReason.CANCELLED);
+			});
+			if (onFork) {
+				scope.view().fork(() -> region.call());
+			}
+			else {
+				scope.call(region);
+			}
+			Await.join(canceller, "the canceller ended");
+			scope.close();
+			if (aborts.get() > 1) {
+				problems.add("iteration " + iteration + ": abort ran " + aborts + " times");
+			}
+			if (Thread.interrupted()) {
+				problems.add("iteration " + iteration + ": owner thread left interrupted");
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
+	void interruptibleOnTheOwnerThreadIsInterruptedByCancellationAndTheInterruptIsClearedAfter() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			Thread canceller = Thread.ofPlatform().start(() -> {
+				Await.await(inRegion, "the owner entered the region");
+				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
+			});
+			String outcome = scope.view().interruptible(() -> {
+				inRegion.countDown();
+				try {
+					new LinkedBlockingQueue<String>().poll(Await.SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+					return "not interrupted";
+				}
+				catch (InterruptedException ex) {
+					// as Spring's RestClient does: the interrupt status stays set
+					Thread.currentThread().interrupt();
+					return "interrupted";
+				}
+			});
+			assertThat(outcome).isEqualTo("interrupted");
+			assertThat(Thread.currentThread().isInterrupted()).as("interrupt status after the region").isFalse();
+			Await.join(canceller, "the canceller ended");
+		}
+	}
+
+	@Test
+	void interruptibleUnblocksAParkedThread() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			Thread canceller = Thread.ofPlatform().start(() -> {
+				Await.await(inRegion, "the owner entered the region");
+				scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
+			});
+			boolean interrupted = scope.view().interruptible(() -> {
+				inRegion.countDown();
+				long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(Await.SECONDS);
+				while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
+					LockSupport.parkNanos(end - System.nanoTime());
+				}
+				return Thread.currentThread().isInterrupted();
+			});
+			assertThat(interrupted).isTrue();
+			assertThat(Thread.currentThread().isInterrupted()).isFalse();
+			Await.join(canceller, "the canceller ended");
+		}
+	}
+
+	@Test
+	void interruptibleKeepsAnInterruptStatusThatWasSetBefore() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			Thread.currentThread().interrupt();
+			assertThat(scope.view().interruptible(() -> "quick")).isEqualTo("quick");
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+			AtomicBoolean aborted = new AtomicBoolean();
+			scope.view().interruptible(() -> {
+				scope.cancel(CancellationReason.CANCELLED);
+				aborted.set(Thread.currentThread().isInterrupted());
+				return null;
+			});
+			assertThat(aborted).isTrue();
+			assertThat(Thread.interrupted()).as("interrupt status after a cancelled region").isTrue();
+		}
+	}
+
+	@Test
+	void interruptibleLeavesAnInterruptThatTheBodySetForItsOwnReasons() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			scope.view().interruptible(() -> {
+				Thread.currentThread().interrupt();
+				return null;
+			});
+			assertThat(Thread.interrupted()).isTrue();
+		}
+	}
+
+	@Test
+	void interruptibleOnAForkInterruptsTheBodyAndDeliversTheStopAfterTheRegion() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			List<String> seen = new CopyOnWriteArrayList<>();
+			Subtask<Object> fork = scope.view().fork(() -> {
+				RequestScope.current().interruptible(() -> {
+					inRegion.countDown();
+					try {
+						Await.blockUntilInterrupted();
+					}
+					catch (InterruptedException ex) {
+						seen.add("body interrupted");
+					}
+					return null;
+				});
+				seen.add("interrupted after: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			Await.await(inRegion, "the fork entered the region");
+			scope.cancel(CancellationReason.CANCELLED);
+			fork.join();
+			assertThat(seen).containsExactly("body interrupted", "interrupted after: true");
+		}
+	}
+
+	@Test
+	void regionOnAChildScopeOfAForkIsAbortedWhenTheForksScopeIsCancelled() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			CountDownLatch aborted = new CountDownLatch(1);
+			List<String> seen = new CopyOnWriteArrayList<>();
+			Subtask<Object> fork = scope.view().fork(() -> {
+				try (CancellableScope step = RequestScope.current().openChild(null)) {
+					step.view().abortable(aborted::countDown, () -> {
+						inRegion.countDown();
+						Await.awaitUninterruptibly(aborted, "the abort ran");
+						seen.add("interrupted inside: " + Thread.currentThread().isInterrupted());
+						return null;
+					});
+				}
+				seen.add("interrupted after: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			Await.await(inRegion, "the fork entered the region");
+			scope.cancel(CancellationReason.CANCELLED);
+			fork.join();
+			assertThat(seen).containsExactly("interrupted inside: false", "interrupted after: true");
+		}
+	}
+
+	@Test
+	void closingAChildScopeInsideAnInterruptedRegionKeepsTheRegionsInterrupt() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			List<String> seen = new CopyOnWriteArrayList<>();
+			scope.view().interruptible(() -> {
+				CancellableScope step = scope.openChild(null);
+				// cancelled while the step runs code that does not block: the interrupt stays pending
+				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
+				step.close();
+				seen.add("interrupted after the step: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			seen.add("interrupted after the region: " + Thread.currentThread().isInterrupted());
+			assertThat(seen).containsExactly("interrupted after the step: true", "interrupted after the region: false");
+		}
+	}
+
+	@Test
+	void closingAChildInsideTheRegionOfAStoppedForkDoesNotInterruptTheRegion() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inRegion = new CountDownLatch(1);
+			CountDownLatch aborted = new CountDownLatch(1);
+			List<String> seen = new CopyOnWriteArrayList<>();
+			Subtask<Object> fork = scope.view().fork(() -> {
+				RequestScope.current().abortable(aborted::countDown, () -> {
+					CancellableScope step = RequestScope.current().openChild(null);
+					inRegion.countDown();
+					Await.awaitUninterruptibly(aborted, "the abort ran");
+					step.close();
+					seen.add("interrupted inside: " + Thread.currentThread().isInterrupted());
+					return null;
+				});
+				seen.add("interrupted after: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			Await.await(inRegion, "the fork entered the region");
+			scope.cancel(CancellationReason.CANCELLED);
+			fork.join();
+			assertThat(seen).containsExactly("interrupted inside: false", "interrupted after: true");
+		}
+	}
+
+	@Test
+	void stoppedForkThatClosesChildScopesWhileBeingStoppedKeepsItsInterrupt() throws Exception {
+		List<String> problems = new CopyOnWriteArrayList<>();
+		for (int i = 0; i < 500; i++) {
+			int iteration = i;
+			CancellableScope scope = this.root.openChild(null);
+			CountDownLatch running = new CountDownLatch(1);
+			Subtask<Object> fork = scope.view().fork(() -> {
+				running.countDown();
+				while (!RequestScope.current().isCancelled()) {
+					RequestScope.current().openChild(null).close();
+				}
+				// the stop may still be on its way: wait for it, but not forever
+				long end = System.nanoTime() + 2_000_000_000L;
+				while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
+					Thread.onSpinWait();
+				}
+				if (!Thread.currentThread().isInterrupted()) {
+					problems.add("iteration " + iteration + ": the stopped fork lost its interrupt");
+				}
+				return null;
+			});
+			Await.await(running, "the fork started");
+			scope.cancel(CancellationReason.CANCELLED);
+			try {
+				fork.join();
+			}
+			catch (ScopeCancelledException ex) {
+				problems.add("iteration " + iteration + ": " + ex);
+			}
+			scope.close();
+			if (problems.size() > 3) {
+				break;
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
+}
