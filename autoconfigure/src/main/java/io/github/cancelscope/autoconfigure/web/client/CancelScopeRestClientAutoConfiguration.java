@@ -1,0 +1,69 @@
+package io.github.cancelscope.autoconfigure.web.client;
+
+import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.client.RestClient;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} that binds the calls of every {@link RestClient}
+ * and {@code RestTemplate} built by Spring Boot's builders to the scope of the calling thread.
+ *
+ * @see RequestScopeInterceptor
+ */
+@AutoConfiguration(after = CancelScopeAutoConfiguration.class)
+@ConditionalOnClass({ RestClient.class, RestClientCustomizer.class })
+@ConditionalOnBean(name = CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME)
+@ConditionalOnBooleanProperty(name = "cancelscope.http-client.enabled", matchIfMissing = true)
+public final class CancelScopeRestClientAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RequestScopeInterceptor cancelScopeRequestInterceptor(CancelScopeProperties properties) {
+		return new RequestScopeInterceptor(properties.getRequest().getTimeoutHeader());
+	}
+
+	@Bean
+	RestClientCustomizer cancelScopeRestClientCustomizer(RequestScopeInterceptor interceptor) {
+		return (builder) -> builder.requestInterceptor(interceptor);
+	}
+
+	@Bean
+	RestTemplateCustomizer cancelScopeRestTemplateCustomizer(RequestScopeInterceptor interceptor) {
+		return (restTemplate) -> restTemplate.getInterceptors().add(interceptor);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ClientHttpRequestFactoryBuilderCustomizer.class)
+	static class RequestFactoryConfiguration {
+
+		@Bean
+		UnabortableRequestFactoryWarning cancelScopeRequestFactoryWarning() {
+			return new UnabortableRequestFactoryWarning();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ClientHttpRequestFactoryBuilderCustomizer.class, HttpClientBuilder.class })
+	static class HttpComponentsConfiguration {
+
+		@Bean
+		HttpComponentsExchangeCancellation.BuilderCustomizer cancelScopeHttpComponentsCancellation() {
+			return new HttpComponentsExchangeCancellation.BuilderCustomizer();
+		}
+
+	}
+
+}
