@@ -1,0 +1,34 @@
+package io.github.cancelscope.autoconfigure.jdbc;
+
+import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} that makes every {@code DataSource} bean cancel its
+ * statements, and stop waiting for connections, when the scope they run in is cancelled.
+ */
+@AutoConfiguration(after = CancelScopeAutoConfiguration.class)
+@ConditionalOnClass(DelegatingDataSource.class)
+@ConditionalOnBooleanProperty(name = "cancelscope.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "cancelscope.jdbc.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CancelScopeProperties.class)
+public final class CancelScopeJdbcAutoConfiguration {
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static ScopedDataSourcePostProcessor cancelScopeDataSourcePostProcessor(
+			ObjectProvider<CancelScopeProperties> properties) {
+		return new ScopedDataSourcePostProcessor(() -> properties.getObject().getJdbc().getExcludedBeans());
+	}
+
+}

@@ -1,0 +1,151 @@
+package io.github.cancelscope.jdbc;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeCancelledException;
+
+/**
+ * A {@link DataSource} whose JDBC work stops when the {@linkplain RequestScope scope} it runs in is
+ * cancelled. Outside any scope it behaves exactly as the data source it wraps.
+ * {@snippet :
+ * DataSource dataSource = CancellableDataSource.wrap(hikariDataSource);
+ * }
+ *
+ * <h2>In a scope</h2>
+ * <ul>
+ * <li>{@code getConnection()} fails at once if the scope is cancelled, and a thread waiting for a
+ * pool's connection stops waiting when the scope is cancelled, its deadline included: the wait
+ * runs in an {@linkplain RequestScope#interruptible interruptible region}, and pools such as HikariCP
+ * give up within a millisecond of an interrupt. The interrupt is cleared when the wait ends.</li>
+ * <li>A statement (plain, prepared or callable, whoever runs it: JDBC code, {@code JdbcTemplate},
+ * JPA) fails at once, without a round trip, if the scope is already cancelled; it runs with a query
+ * timeout no longer than the scope's time left; and when the scope is cancelled while it runs, it
+ * is stopped with {@code Statement.cancel()}, so the database stops the query and the connection
+ * stays usable. The thread is never interrupted for it, and a cancel never reaches a statement that
+ * runs after the cancelled one.</li>
+ * <li>Work stopped by the scope throws a {@link ScopeCancelledSQLException}, SQLState
+ * {@value ScopeCancelledSQLException#SQL_STATE}, whose cause is the scope's
+ * {@link ScopeCancelledException}.</li>
+ * </ul>
+ * Closing or rolling back a connection is never refused, so a transaction cut short is rolled back
+ * and the connection goes back to the pool clean.
+ *
+ * <p>
+ * {@link #unwrap(Class)} and {@link #isWrapperFor(Class)} reach the wrapped data source (for
+ * example to get the pool's own type). Instances are safe for use by any number of threads.
+ */
+public final class CancellableDataSource implements DataSource {
+
+	private final DataSource target;
+
+	private CancellableDataSource(DataSource target) {
+		this.target = target;
+	}
+
+	/**
+	 * Wraps a data source, unless it is already a {@code CancellableDataSource}.
+	 * @param dataSource the data source to wrap
+	 * @return the wrapping data source
+	 */
+	public static CancellableDataSource wrap(DataSource dataSource) {
+		Objects.requireNonNull(dataSource, "dataSource");
+		if (dataSource instanceof CancellableDataSource cancellable) {
+			return cancellable;
+		}
+		return new CancellableDataSource(dataSource);
+	}
+
+	/**
+	 * Returns the data source this one wraps.
+	 * @return the wrapped data source
+	 */
+	public DataSource getTarget() {
+		return this.target;
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		return CancellableConnection.wrap(acquire(this.target::getConnection));
+	}
+
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		return CancellableConnection.wrap(acquire(() -> this.target.getConnection(username, password)));
+	}
+
+	private Connection acquire(ScopedValue.CallableOp<Connection, SQLException> getConnection) throws SQLException {
+		Optional<RequestScope> current = RequestScope.find();
+		if (current.isEmpty()) {
+			return getConnection.call();
+		}
+		RequestScope scope = current.get();
+		try {
+			return scope.interruptible(getConnection);
+		}
+		catch (ScopeCancelledException ex) {
+			throw new ScopeCancelledSQLException("No connection acquired", ex);
+		}
+		catch (SQLException ex) {
+			if (scope.isCancelled()) {
+				throw ScopeCancelledSQLException.of("Connection acquisition stopped", scope, ex);
+			}
+			throw ex;
+		}
+	}
+
+	@Override
+	public PrintWriter getLogWriter() throws SQLException {
+		return this.target.getLogWriter();
+	}
+
+	@Override
+	public void setLogWriter(PrintWriter out) throws SQLException {
+		this.target.setLogWriter(out);
+	}
+
+	@Override
+	public void setLoginTimeout(int seconds) throws SQLException {
+		this.target.setLoginTimeout(seconds);
+	}
+
+	@Override
+	public int getLoginTimeout() throws SQLException {
+		return this.target.getLoginTimeout();
+	}
+
+	@Override
+	public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+		return this.target.getParentLogger();
+	}
+
+	@Override
+	public <T> T unwrap(Class<T> type) throws SQLException {
+		if (type.isInstance(this)) {
+			return type.cast(this);
+		}
+		if (type.isInstance(this.target)) {
+			return type.cast(this.target);
+		}
+		return this.target.unwrap(type);
+	}
+
+	@Override
+	public boolean isWrapperFor(Class<?> type) throws SQLException {
+		return type.isInstance(this) || type.isInstance(this.target) || this.target.isWrapperFor(type);
+	}
+
+	@Override
+	public String toString() {
+		return "CancellableDataSource[" + this.target + "]";
+	}
+
+}

@@ -1,0 +1,131 @@
+package io.github.cancelscope.jdbc;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeCancelledException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A statement whose executions are cancelled with the scope they run in. Outside any scope it
+ * behaves exactly as the driver's statement.
+ * <p>
+ * Each {@code execute…} method, in a scope:
+ * <ol>
+ * <li>fails at once, without a round trip, if the scope is already cancelled;</li>
+ * <li>runs with a query timeout no longer than the time the scope has left, rounded up to whole
+ * seconds, never longer than a timeout already set (by the application or by a transaction), and
+ * restored afterwards;</li>
+ * <li>runs in an {@linkplain RequestScope#abortable abortable region} whose abort is a
+ * {@link StatementCancellation}, so cancelling the scope calls {@code Statement.cancel()}, never
+ * interrupts the thread, and never reaches a later statement;</li>
+ * <li>throws a {@link ScopeCancelledSQLException} if it failed while the scope was cancelled.</li>
+ * </ol>
+ *
+ * @see CancellableConnection
+ */
+final class CancellableStatement extends JdbcProxy<Statement> {
+
+	private final Connection connection;
+
+	private CancellableStatement(Statement delegate, Connection connection) {
+		super(delegate);
+		this.connection = connection;
+	}
+
+	static <S extends Statement> S wrap(Class<S> type, S statement, Connection connection) {
+		return create(type, new CancellableStatement(statement, connection));
+	}
+
+	@Override
+	@Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+		if (method.getName().startsWith("execute")) {
+			return execute(method, args);
+		}
+		if (method.getName().equals("getConnection")) {
+			return this.connection;
+		}
+		return invokeDelegate(method, args);
+	}
+
+	private @Nullable Object execute(Method method, @Nullable Object[] args) throws Throwable {
+		Optional<RequestScope> current = RequestScope.find();
+		if (current.isEmpty()) {
+			return invokeDelegate(method, args);
+		}
+		RequestScope scope = current.get();
+		if (scope.isCancelled()) {
+			throw ScopeCancelledSQLException.of("Statement not run", scope, null);
+		}
+		int timeoutToRestore = limitQueryTimeout(scope.remaining());
+		Throwable failure = null;
+		try {
+			StatementCancellation cancellation = new StatementCancellation(this.delegate);
+			return scope.abortable(cancellation::cancel, () -> {
+				try {
+					return invokeDelegate(method, args);
+				}
+				finally {
+					cancellation.finished();
+				}
+			});
+		}
+		catch (ScopeCancelledException ex) {
+			failure = new ScopeCancelledSQLException("Statement not run", ex);
+			throw failure;
+		}
+		catch (SQLException ex) {
+			failure = scope.isCancelled() ? ScopeCancelledSQLException.of("Statement cancelled", scope, ex) : ex;
+			throw failure;
+		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			if (timeoutToRestore >= 0) {
+				restoreQueryTimeout(timeoutToRestore, failure);
+			}
+		}
+	}
+
+	/**
+	 * Lowers the query timeout to the time left, if that is shorter than the current one.
+	 * @return the timeout to restore after the execution, or -1 if it was left as it was
+	 */
+	private int limitQueryTimeout(Optional<Duration> remaining) throws SQLException {
+		if (remaining.isEmpty()) {
+			return -1;
+		}
+		int limit = wholeSecondsAtLeastOne(remaining.get());
+		int current = this.delegate.getQueryTimeout();
+		if (current != 0 && current <= limit) {
+			return -1;
+		}
+		this.delegate.setQueryTimeout(limit);
+		return current;
+	}
+
+	private void restoreQueryTimeout(int seconds, @Nullable Throwable failure) throws SQLException {
+		try {
+			this.delegate.setQueryTimeout(seconds);
+		}
+		catch (SQLException | RuntimeException ex) {
+			if (failure == null) {
+				throw ex;
+			}
+			failure.addSuppressed(ex);
+		}
+	}
+
+	static int wholeSecondsAtLeastOne(Duration duration) {
+		long seconds = duration.getSeconds() + ((duration.getNano() > 0) ? 1 : 0);
+		return Math.clamp(seconds, 1, Integer.MAX_VALUE);
+	}
+
+}

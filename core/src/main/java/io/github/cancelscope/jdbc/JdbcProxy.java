@@ -1,0 +1,72 @@
+package io.github.cancelscope.jdbc;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Wrapper;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The handler of a JDK proxy around a JDBC object: the methods every such proxy answers itself
+ * ({@code unwrap}, {@code isWrapperFor}, {@code equals}, {@code hashCode}, {@code toString}) and the
+ * plain call through to the wrapped object. {@code unwrap} reaches the driver's or the pool's own
+ * object, so code that needs a vendor interface still gets it.
+ *
+ * @param <T> the JDBC type wrapped
+ */
+abstract class JdbcProxy<T extends Wrapper> implements InvocationHandler {
+
+	final T delegate;
+
+	JdbcProxy(T delegate) {
+		this.delegate = delegate;
+	}
+
+	static <P> P create(Class<P> type, JdbcProxy<?> handler) {
+		return type.cast(Proxy.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] { type }, handler));
+	}
+
+	@Override
+	public final @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+		return switch (method.getName()) {
+			case "unwrap" -> unwrap(proxy, (Class<?>) arg(args));
+			case "isWrapperFor" -> isWrapperFor(proxy, (Class<?>) arg(args));
+			case "equals" -> proxy == arg(args);
+			case "hashCode" -> System.identityHashCode(proxy);
+			case "toString" -> getClass().getSimpleName() + "[" + this.delegate + "]";
+			default -> handle(proxy, method, args);
+		};
+	}
+
+	/**
+	 * Handles every method not answered by this class.
+	 */
+	abstract @Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable;
+
+	final @Nullable Object invokeDelegate(Method method, @Nullable Object[] args) throws Throwable {
+		try {
+			return method.invoke(this.delegate, args);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	private Object unwrap(Object proxy, Class<?> type) throws Exception {
+		if (type.isInstance(proxy)) {
+			return proxy;
+		}
+		return this.delegate.unwrap(type);
+	}
+
+	private boolean isWrapperFor(Object proxy, Class<?> type) throws Exception {
+		return type.isInstance(proxy) || this.delegate.isWrapperFor(type);
+	}
+
+	private static @Nullable Object arg(@Nullable Object[] args) {
+		return (args != null && args.length == 1) ? args[0] : null;
+	}
+
+}

@@ -1,0 +1,101 @@
+package io.github.cancelscope.jdbc;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.ScopeSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * {@link CancellableDataSource} on H2, which runs a query on the calling thread: a {@code SUM} over
+ * a large range stops on {@code Statement.cancel()}, never on an interrupt.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class CancellableDataSourceH2Tests {
+
+	private static final String SLOW_QUERY = "SELECT SUM(X) FROM SYSTEM_RANGE(1, 400000000)";
+
+	private static HikariDataSource pool;
+
+	private static CancellableDataSource dataSource;
+
+	private final CancellableScope root = CancellableScope.root(ScopeSettings.defaults());
+
+	@BeforeAll
+	static void createPool() {
+		pool = new HikariDataSource();
+		pool.setJdbcUrl("jdbc:h2:mem:cancellable;DB_CLOSE_DELAY=-1");
+		pool.setUsername("sa");
+		pool.setMaximumPoolSize(2);
+		dataSource = CancellableDataSource.wrap(pool);
+	}
+
+	@AfterAll
+	static void closePool() {
+		pool.close();
+	}
+
+	@AfterEach
+	void poolIsIdle() {
+		this.root.close();
+		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+		assertThat(Thread.interrupted()).isFalse();
+	}
+
+	@Test
+	void deadlineEndsQueryAtDeadline() throws Exception {
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			for (int i = 0; i < 3; i++) {
+				long start = System.nanoTime();
+				try (CancellableScope scope = this.root.openChild(Duration.ofMillis(300))) {
+					scope.call(() -> assertThatExceptionOfType(ScopeCancelledSQLException.class)
+						.isThrownBy(() -> statement.executeQuery(SLOW_QUERY))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED)));
+				}
+				long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+				System.out.printf("H2, 300 ms deadline -> statement ended after %d ms%n", millis);
+				assertThat(millis).isBetween(290L, 900L);
+				assertThat(selectOne(statement)).as("connection usable after the cancel").isEqualTo(1);
+			}
+		}
+	}
+
+	@Test
+	void cancelledScopeFailsStatementAtOnce() throws Exception {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					scope.cancel(CancellationReason.SHUTDOWN);
+					long start = System.nanoTime();
+					assertThatExceptionOfType(ScopeCancelledSQLException.class)
+						.isThrownBy(() -> statement.executeQuery(SLOW_QUERY))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.SHUTDOWN));
+					assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+				}
+				return null;
+			});
+		}
+	}
+
+	private static int selectOne(Statement statement) throws SQLException {
+		try (ResultSet rows = statement.executeQuery("SELECT 1")) {
+			rows.next();
+			return rows.getInt(1);
+		}
+	}
+
+}

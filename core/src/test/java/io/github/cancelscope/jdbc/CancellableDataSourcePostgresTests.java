@@ -1,0 +1,313 @@
+package io.github.cancelscope.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeCancelledException;
+import io.github.cancelscope.ScopeSettings;
+import io.github.cancelscope.Subtask;
+import io.github.cancelscope.test.ManualScopeClock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link CancellableDataSource} against a real PostgreSQL through HikariCP: what the server and the
+ * pool see when scopes are cancelled.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class CancellableDataSourcePostgresTests {
+
+	private static final String APP = "cancelscope-core-test";
+
+	private static HikariDataSource pool;
+
+	private static CancellableDataSource dataSource;
+
+	private final CancellableScope root = CancellableScope.root(ScopeSettings.defaults());
+
+	@BeforeAll
+	static void createPool() throws SQLException {
+		pool = PostgresServer.pool(APP, 4);
+		dataSource = CancellableDataSource.wrap(pool);
+		try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute("CREATE TABLE IF NOT EXISTS orders (id int)");
+		}
+	}
+
+	@AfterAll
+	static void closePool() {
+		pool.close();
+	}
+
+	@AfterEach
+	void poolIsIdle() {
+		this.root.close();
+		await("every connection back in the pool").atMost(Duration.ofSeconds(2))
+			.until(() -> pool.getHikariPoolMXBean().getActiveConnections() == 0);
+		assertThat(Thread.interrupted()).as("interrupt status of the test thread").isFalse();
+	}
+
+	@Test
+	void statementInCancelledScopeFailsWithoutRoundTrip() throws Exception {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection();
+						Statement statement = connection.createStatement()) {
+					int pid = backendPid(statement);
+					scope.cancel(CancellationReason.CANCELLED);
+					assertThatExceptionOfType(ScopeCancelledSQLException.class)
+						.isThrownBy(() -> statement.executeQuery("SELECT 'never-sent-marker'"))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.CANCELLED))
+						.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"))
+						.satisfies((ex) -> assertThat(ScopeCancelledException.findIn(ex)).isNotNull());
+					assertThat(PostgresServer.backend(pid)).doesNotContain("never-sent-marker");
+				}
+				return null;
+			});
+		}
+	}
+
+	@Test
+	void cancellingScopeCancelsRunningQueryOnServer() throws Exception {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection();
+						PreparedStatement statement = connection.prepareStatement("SELECT pg_sleep(30) /* cancel-me */")) {
+					int pid = backendPid(connection.createStatement());
+					CompletableFuture<Long> cancelledAt = cancelWhenRunning(scope, "cancel-me");
+					assertThatExceptionOfType(ScopeCancelledSQLException.class).isThrownBy(statement::executeQuery)
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.CANCELLED))
+						.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
+							.satisfies((driver) -> assertThat(((SQLException) driver).getSQLState())
+								.as("driver's SQLState: a query cancel, not a broken connection")
+								.isEqualTo("57014")));
+					long latency = System.nanoTime() - cancelledAt.join();
+					System.out.printf("cancel -> executeQuery threw: %.2f ms%n", latency / 1e6);
+					assertThat(PostgresServer.backend(pid)).startsWith("idle:");
+					assertThat(Thread.currentThread().isInterrupted()).isFalse();
+				}
+				return null;
+			});
+		}
+		try (Connection connection = dataSource.getConnection()) {
+			assertThat(selectOne(connection)).as("pooled connection still works").isEqualTo(1);
+		}
+	}
+
+	@Test
+	void deadlineEndsQueryAtDeadline() throws Exception {
+		long start = System.nanoTime();
+		try (CancellableScope scope = this.root.openChild(Duration.ofMillis(300))) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					int pid = backendPid(statement);
+					assertThatExceptionOfType(ScopeCancelledSQLException.class)
+						.isThrownBy(() -> statement.executeQuery("SELECT pg_sleep(10)"))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
+					assertThat(PostgresServer.backend(pid)).startsWith("idle:");
+				}
+				return null;
+			});
+		}
+		long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+		System.out.printf("300 ms deadline -> statement ended after %d ms%n", millis);
+		assertThat(millis).isBetween(290L, 900L);
+	}
+
+	@Test
+	void queryTimeoutIsLoweredToTimeLeftAndRestored() throws Exception {
+		// the manual clock never fires the deadline: only the query timeout can stop the query
+		CancellableScope manual = CancellableScope.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
+		try (CancellableScope scope = manual.openChild(Duration.ofMillis(300))) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					statement.setQueryTimeout(5);
+					long start = System.nanoTime();
+					assertThatExceptionOfType(SQLException.class).isThrownBy(() -> statement.execute("SELECT pg_sleep(10)"))
+						.isNotInstanceOf(ScopeCancelledSQLException.class)
+						.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+					assertThat(System.nanoTime() - start).as("300 ms left: timeout of 1 s, not 5 s")
+						.isBetween(TimeUnit.MILLISECONDS.toNanos(950), TimeUnit.MILLISECONDS.toNanos(3000));
+					assertThat(statement.getQueryTimeout()).as("application's timeout restored").isEqualTo(5);
+				}
+				return null;
+			});
+		}
+		manual.close();
+	}
+
+	@Test
+	void shorterQueryTimeoutIsNeverRaised() throws Exception {
+		CancellableScope manual = CancellableScope.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
+		try (CancellableScope scope = manual.openChild(Duration.ofSeconds(60))) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					statement.setQueryTimeout(1);
+					long start = System.nanoTime();
+					assertThatExceptionOfType(SQLException.class).isThrownBy(() -> statement.execute("SELECT pg_sleep(10)"))
+						.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+					assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(3000));
+					assertThat(statement.getQueryTimeout()).isEqualTo(1);
+				}
+				return null;
+			});
+		}
+		manual.close();
+	}
+
+	@Test
+	void waitForPoolConnectionEndsAtDeadline() throws Exception {
+		try (HikariDataSource single = PostgresServer.pool(APP + "-single", 1);
+				Connection held = single.getConnection()) {
+			CancellableDataSource cancellable = CancellableDataSource.wrap(single);
+			long start = System.nanoTime();
+			try (CancellableScope scope = this.root.openChild(Duration.ofMillis(300))) {
+				scope.call(() -> assertThatExceptionOfType(ScopeCancelledSQLException.class)
+					.isThrownBy(cancellable::getConnection)
+					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED)));
+			}
+			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			System.out.printf("300 ms deadline -> getConnection() gave up after %d ms (connectionTimeout 10 s)%n", millis);
+			assertThat(millis).isBetween(290L, 900L);
+			assertThat(single.getHikariPoolMXBean().getThreadsAwaitingConnection()).isZero();
+		}
+	}
+
+	@Test
+	void waitForPoolConnectionEndsWhenScopeIsCancelled() throws Exception {
+		try (HikariDataSource single = PostgresServer.pool(APP + "-single", 1);
+				Connection held = single.getConnection()) {
+			CancellableDataSource cancellable = CancellableDataSource.wrap(single);
+			try (CancellableScope scope = this.root.openChild(null)) {
+				CompletableFuture<Long> cancelledAt = CompletableFuture.supplyAsync(() -> {
+					await().atMost(Duration.ofSeconds(5))
+						.until(() -> single.getHikariPoolMXBean().getThreadsAwaitingConnection() == 1);
+					long at = System.nanoTime();
+					scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
+					return at;
+				});
+				scope.call(() -> assertThatExceptionOfType(ScopeCancelledSQLException.class)
+					.isThrownBy(cancellable::getConnection)
+					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.CLIENT_DISCONNECTED)));
+				long latency = System.nanoTime() - cancelledAt.join();
+				System.out.printf("cancel -> getConnection() threw: %.2f ms%n", latency / 1e6);
+				assertThat(latency).isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
+			}
+		}
+	}
+
+	@Test
+	void cancelledStatementInTransactionIsRolledBackAndConnectionReused() throws Exception {
+		try (CancellableScope scope = this.root.openChild(Duration.ofMillis(300))) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					connection.setAutoCommit(false);
+					statement.executeUpdate("INSERT INTO orders VALUES (42)");
+					assertThatExceptionOfType(ScopeCancelledSQLException.class)
+						.isThrownBy(() -> statement.execute("SELECT pg_sleep(10)"));
+					// no rollback by the application: the pool rolls back when it takes the connection back
+				}
+				return null;
+			});
+		}
+		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+		for (int i = 0; i < 4; i++) { // every pooled connection, the one that was cancelled included
+			try (CancellableScope scope = this.root.openChild(null)) {
+				scope.call(() -> {
+					try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+							ResultSet rows = statement.executeQuery("SELECT count(*) FROM orders WHERE id = 42")) {
+						rows.next();
+						assertThat(rows.getInt(1)).as("rolled back").isZero();
+					}
+					return null;
+				});
+			}
+		}
+	}
+
+	@Test
+	void forkedStatementIsCancelledAndItsConnectionSurvives() throws Exception {
+		int backendsBefore = PostgresServer.backends(APP);
+		try (CancellableScope scope = this.root.openChild(null)) {
+			Subtask<Void> query = scope.view().fork(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					connection.setAutoCommit(false);
+					statement.executeUpdate("INSERT INTO orders VALUES (43)");
+					try {
+						statement.execute("SELECT pg_sleep(30) /* forked */");
+					}
+					catch (SQLException ex) {
+						assertThat(Thread.currentThread().isInterrupted()).as("interrupted once out of the statement")
+							.isTrue();
+						connection.rollback();
+						throw ex;
+					}
+				}
+				return null;
+			});
+			cancelWhenRunning(scope, "forked").join();
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(query::join);
+		}
+		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+		assertThat(PostgresServer.activeQueries(APP)).isEmpty();
+		assertThat(PostgresServer.backends(APP)).as("no connection lost to the interrupt").isEqualTo(backendsBefore);
+		assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(4);
+	}
+
+	@Test
+	void unwrapReachesDriverAndStatementsKnowTheirWrappedConnection() throws Exception {
+		assertThat(dataSource.unwrap(HikariDataSource.class)).isSameAs(pool);
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT 1")) {
+			assertThat(connection.unwrap(PGConnection.class)).isNotNull();
+			assertThat(statement.isWrapperFor(PGStatement.class)).isTrue();
+			assertThat(statement.unwrap(PGStatement.class)).isNotNull();
+			assertThat(statement.getConnection()).isSameAs(connection);
+			assertThat(connection.unwrap(Connection.class)).isSameAs(connection);
+		}
+	}
+
+	private static CompletableFuture<Long> cancelWhenRunning(CancellableScope scope, String marker) {
+		return CompletableFuture.supplyAsync(() -> {
+			await("query " + marker + " running on the server").atMost(Duration.ofSeconds(5))
+				.until(() -> PostgresServer.activeQueries(APP).stream().anyMatch((query) -> query.contains(marker)));
+			long at = System.nanoTime();
+			scope.cancel(CancellationReason.CANCELLED);
+			return at;
+		});
+	}
+
+	private static int backendPid(Statement statement) throws SQLException {
+		try (ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+			rows.next();
+			return rows.getInt(1);
+		}
+	}
+
+	private static int selectOne(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SELECT 1")) {
+			rows.next();
+			return rows.getInt(1);
+		}
+	}
+
+}

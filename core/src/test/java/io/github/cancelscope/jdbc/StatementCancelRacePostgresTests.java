@@ -1,0 +1,162 @@
+package io.github.cancelscope.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.ScopeSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Cancels fired at random moments around the start and the end of statements on one PostgreSQL
+ * connection: a cancel stops the statement it was meant for, is never lost, and never reaches the
+ * next statement (pgjdbc issue 412).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StatementCancelRacePostgresTests {
+
+	private static final String APP = "cancelscope-core-race";
+
+	private static final Duration BUDGET = Duration.ofSeconds(15);
+
+	private static HikariDataSource pool;
+
+	private static CancellableDataSource dataSource;
+
+	private final CancellableScope root = CancellableScope.root(ScopeSettings.defaults());
+
+	private final ExecutorService canceller = Executors
+		.newSingleThreadExecutor(Thread.ofPlatform().name("test-canceller").daemon().factory());
+
+	@BeforeAll
+	static void createPool() {
+		pool = PostgresServer.pool(APP, 1);
+		dataSource = CancellableDataSource.wrap(pool);
+	}
+
+	@AfterAll
+	static void closePool() {
+		pool.close();
+	}
+
+	@AfterEach
+	void close() {
+		this.canceller.shutdownNow();
+		this.root.close();
+	}
+
+	@Test
+	void cancelAroundCompletionNeverReachesNextStatement() throws Exception {
+		int completed = 0;
+		int cancelled = 0;
+		int nextOk = 0;
+		int nextHitByStrayCancel = 0;
+		int nextFailedOtherwise = 0;
+		long end = System.nanoTime() + BUDGET.toNanos();
+		try (Connection connection = dataSource.getConnection();
+				Statement first = connection.createStatement();
+				Statement next = connection.createStatement()) {
+			for (int i = 0; i < 2500 && System.nanoTime() < end; i++) {
+				CancellableScope scope = this.root.openChild(null);
+				// a cancel takes 1-3 ms to reach the server: these land before, around and after the 1 ms query ends
+				Future<?> shot = fireAt(scope, System.nanoTime() + ThreadLocalRandom.current().nextLong(3_000_000));
+				try {
+					scope.call(() -> first.execute("SELECT pg_sleep(0.001)"));
+					completed++;
+				}
+				catch (ScopeCancelledSQLException ex) {
+					cancelled++;
+				}
+				try (CancellableScope nextScope = this.root.openChild(null)) {
+					nextScope.call(() -> next.execute("SELECT pg_sleep(0.001)"));
+					nextOk++;
+				}
+				catch (SQLException ex) {
+					if ("57014".equals(ex.getSQLState())) {
+						nextHitByStrayCancel++;
+					}
+					else {
+						nextFailedOtherwise++;
+					}
+				}
+				shot.get();
+				scope.close();
+			}
+		}
+		System.out.printf("cancel around completion: %d iterations, first statement completed %d, cancelled %d; "
+				+ "next statement ok %d, hit by a stray cancel %d, failed otherwise %d%n", completed + cancelled,
+				completed, cancelled, nextOk, nextHitByStrayCancel, nextFailedOtherwise);
+		assertThat(nextHitByStrayCancel).as("next statements hit by a cancel meant for the one before").isZero();
+		assertThat(nextFailedOtherwise).isZero();
+		assertThat(completed + cancelled).as("iterations within " + BUDGET).isGreaterThanOrEqualTo(1000);
+		assertThat(completed).as("races where the statement won").isPositive();
+		assertThat(cancelled).as("races where the cancel won").isPositive();
+	}
+
+	@Test
+	void cancelJustBeforeDriverEntersQueryIsNotLost() throws Exception {
+		int iterations = 0;
+		int notRun = 0;
+		long[] latencies = new long[400];
+		long end = System.nanoTime() + BUDGET.toNanos();
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			while (iterations < latencies.length && System.nanoTime() < end) {
+				CancellableScope scope = this.root.openChild(null);
+				long start = System.nanoTime() + 200_000;
+				long cancelAt = start + ThreadLocalRandom.current().nextLong(60_000);
+				Future<?> shot = fireAt(scope, cancelAt);
+				while (System.nanoTime() < start) {
+					Thread.onSpinWait();
+				}
+				try {
+					scope.call(() -> statement.execute("SELECT pg_sleep(5)"));
+					throw new AssertionError("pg_sleep(5) ended normally in a cancelled scope");
+				}
+				catch (ScopeCancelledSQLException ex) {
+					if (ex.getSuppressed().length == 0) {
+						notRun++;
+					}
+				}
+				latencies[iterations++] = System.nanoTime() - cancelAt;
+				shot.get();
+				scope.close();
+			}
+		}
+		long[] sorted = Arrays.copyOf(latencies, iterations);
+		Arrays.sort(sorted);
+		long retried = Arrays.stream(sorted).filter((nanos) -> nanos > TimeUnit.MILLISECONDS.toNanos(9)).count();
+		System.out.printf("cancel around start: %d iterations, %d stopped before running, latency p50 %.2f ms, "
+				+ "p99 %.2f ms, max %.2f ms, %d needed a second cancel (over 9 ms)%n", iterations, notRun,
+				sorted[iterations / 2] / 1e6, sorted[iterations * 99 / 100] / 1e6, sorted[iterations - 1] / 1e6, retried);
+		assertThat(iterations).isGreaterThanOrEqualTo(200);
+		assertThat(sorted[iterations - 1]).as("slowest cancel").isLessThan(TimeUnit.SECONDS.toNanos(1));
+		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+		assertThat(PostgresServer.activeQueries(APP)).isEmpty();
+	}
+
+	private Future<?> fireAt(CancellableScope scope, long atNanos) {
+		return this.canceller.submit(() -> {
+			while (System.nanoTime() < atNanos) {
+				Thread.onSpinWait();
+			}
+			scope.cancel(CancellationReason.CANCELLED);
+		});
+	}
+
+}
