@@ -1,5 +1,6 @@
 package io.github.cancelscope.autoconfigure.web.client;
 
+import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -24,7 +25,7 @@ import org.springframework.web.client.RestClient;
  */
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class)
 @ConditionalOnClass({ RestClient.class, RestClientCustomizer.class })
-@ConditionalOnBean(name = CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME)
+@ConditionalOnBean(CancellableScope.class)
 @ConditionalOnBooleanProperty(name = "cancelscope.http-client.enabled", matchIfMissing = true)
 public final class CancelScopeRestClientAutoConfiguration {
 
