@@ -61,7 +61,9 @@ class ZombieAndDashboardDemoTests {
 
 	private static ConfigurableApplicationContext start(boolean cancelscope) {
 		return new SpringApplicationBuilder(SampleApplication.class).run("--server.port=0",
-				"--cancelscope.enabled=" + cancelscope, "--spring.main.banner-mode=off");
+				"--cancelscope.enabled=" + cancelscope, "--spring.main.banner-mode=off",
+				// without the starter, work is still running when the test ends: do not wait for it
+				"--server.shutdown=immediate");
 	}
 
 	private HttpResponse<String> get(ConfigurableApplicationContext context, String path) throws Exception {
