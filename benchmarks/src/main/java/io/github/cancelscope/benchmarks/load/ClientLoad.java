@@ -1,0 +1,179 @@
+package io.github.cancelscope.benchmarks.load;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cancelscope.benchmarks.load.Exchange.Endpoint;
+import io.github.cancelscope.benchmarks.load.Exchange.Outcome;
+
+/**
+ * Closed-loop clients: each is a virtual thread that sends one request, waits for its response (or
+ * its client timeout), records it and sends the next, until the phase's time is up, it has sent its
+ * maximum number of requests, or it is told to stop. Every loop is bounded in count and time, so a
+ * run ends by itself even if the server stops answering.
+ */
+final class ClientLoad implements AutoCloseable {
+
+	private final HttpClient http;
+
+	private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+	private final List<List<Exchange>> recorded = new ArrayList<>();
+
+	private final List<Thread> clients = new ArrayList<>();
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final URI healthy;
+
+	private final URI zombie;
+
+	private final double zombieShare;
+
+	private final Duration clientTimeout;
+
+	private final Duration think;
+
+	private final long origin;
+
+	private volatile boolean stopped;
+
+	/**
+	 * Prepares the clients; {@link #start} sends the first requests.
+	 * @param origin {@link System#nanoTime()} at the start of the phase, the zero of every time recorded
+	 */
+	ClientLoad(URI base, double zombieShare, Duration query, Duration failAfter, Duration clientTimeout,
+			Duration think, long origin) {
+		this.http = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(Duration.ofSeconds(2))
+			.executor(this.threads)
+			.build();
+		this.healthy = base.resolve("/healthy");
+		this.zombie = base.resolve("/zombie?query=" + query.toMillis() + "ms&failAfter=" + failAfter.toMillis() + "ms");
+		this.zombieShare = zombieShare;
+		this.clientTimeout = clientTimeout;
+		this.think = think;
+		this.origin = origin;
+	}
+
+	/**
+	 * Starts {@code count} clients that send requests until {@code duration} has passed since the
+	 * origin or each has sent {@code maxRequests}.
+	 */
+	void start(int count, Duration duration, int maxRequests) {
+		long end = this.origin + duration.toNanos();
+		for (int i = 0; i < count; i++) {
+			List<Exchange> exchanges = new ArrayList<>();
+			this.recorded.add(exchanges);
+			this.clients.add(Thread.ofVirtual()
+				.name("load-client-" + i)
+				.start(() -> run(exchanges, end, maxRequests)));
+		}
+	}
+
+	private void run(List<Exchange> exchanges, long end, int maxRequests) {
+		for (int i = 0; i < maxRequests && !this.stopped && System.nanoTime() < end; i++) {
+			boolean toZombie = ThreadLocalRandom.current().nextDouble() < this.zombieShare;
+			exchanges.add(send(toZombie ? Endpoint.ZOMBIE : Endpoint.HEALTHY));
+			if (this.think.isPositive()) {
+				try {
+					Thread.sleep(this.think);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+			}
+		}
+	}
+
+	private Exchange send(Endpoint endpoint) {
+		HttpRequest request = HttpRequest.newBuilder((endpoint == Endpoint.ZOMBIE) ? this.zombie : this.healthy)
+			.timeout(this.clientTimeout)
+			.GET()
+			.build();
+		this.inFlight.incrementAndGet();
+		long start = System.nanoTime();
+		Outcome outcome;
+		try {
+			int status = this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+			outcome = Outcome.of(endpoint, status);
+		}
+		catch (HttpConnectTimeoutException ex) {
+			outcome = Outcome.CONNECTION_FAILED;
+		}
+		catch (HttpTimeoutException ex) {
+			outcome = Outcome.CLIENT_TIMEOUT;
+		}
+		catch (IOException ex) {
+			outcome = Outcome.CONNECTION_FAILED;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.stopped = true;
+			outcome = Outcome.CONNECTION_FAILED;
+		}
+		finally {
+			this.inFlight.decrementAndGet();
+		}
+		return new Exchange(endpoint, start - this.origin, System.nanoTime() - this.origin, outcome);
+	}
+
+	/**
+	 * Requests now waiting for their response.
+	 */
+	int inFlight() {
+		return this.inFlight.get();
+	}
+
+	/**
+	 * Lets every client finish the request it is waiting for, then stop.
+	 */
+	void stop() {
+		this.stopped = true;
+	}
+
+	/**
+	 * Waits for every client to finish, at most {@code timeout}, then interrupts the stragglers.
+	 * @return every exchange recorded, in no particular order
+	 */
+	List<Exchange> await(Duration timeout) throws InterruptedException {
+		long end = System.nanoTime() + timeout.toNanos();
+		List<Exchange> all = new ArrayList<>();
+		for (int i = 0; i < this.clients.size(); i++) {
+			Thread client = this.clients.get(i);
+			long left = end - System.nanoTime();
+			if (left <= 0 || !client.join(Duration.ofNanos(Math.max(1, left)))) {
+				System.err.println("Load client " + client.getName() + " still running after " + timeout
+						+ "; interrupting it");
+				stop();
+				client.interrupt();
+				if (!client.join(Duration.ofSeconds(5))) {
+					continue;
+				}
+			}
+			all.addAll(this.recorded.get(i));
+		}
+		return all;
+	}
+
+	@Override
+	public void close() {
+		stop();
+		this.http.shutdownNow();
+		this.threads.shutdownNow();
+	}
+
+}
