@@ -11,6 +11,10 @@ final class AbortableRegion implements CancellationListener {
 
 	private static final System.Logger logger = System.getLogger(AbortableRegion.class.getName());
 
+	private final String kind;
+
+	private final Thread thread = Thread.currentThread();
+
 	private final Runnable abort;
 
 	private final boolean interrupts;
@@ -27,12 +31,14 @@ final class AbortableRegion implements CancellationListener {
 	private boolean exited;
 
 	/**
-	 * Creates a region.
+	 * Creates a region on the calling thread.
+	 * @param kind what the region waits for, for metrics and diagnostics
 	 * @param abort stops the work
 	 * @param interrupts whether {@code abort} interrupts the region's thread
 	 * @param enclosing the region this one runs in on the same thread, or {@code null}
 	 */
-	AbortableRegion(Runnable abort, boolean interrupts, @Nullable AbortableRegion enclosing) {
+	AbortableRegion(String kind, Runnable abort, boolean interrupts, @Nullable AbortableRegion enclosing) {
+		this.kind = kind;
 		this.abort = abort;
 		this.interrupts = interrupts;
 		this.enclosing = enclosing;
@@ -53,8 +59,23 @@ final class AbortableRegion implements CancellationListener {
 		return false;
 	}
 
-	private synchronized boolean aborted() {
+	synchronized boolean aborted() {
 		return this.aborted;
+	}
+
+	String kind() {
+		return this.kind;
+	}
+
+	Thread thread() {
+		return this.thread;
+	}
+
+	/**
+	 * Returns whether the work runs now: begun and not exited.
+	 */
+	synchronized boolean isActive() {
+		return this.started && !this.exited;
 	}
 
 	@Override

@@ -1,6 +1,8 @@
 package io.github.cancelscope;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -90,6 +92,19 @@ public interface CancellableScope extends AutoCloseable {
 	 * @throws RuntimeException the first cleanup failure, with the others suppressed; a checked
 	 * one is wrapped in a {@link ScopeCleanupException}
 	 */
+	/**
+	 * Returns what this scope and its descendants are doing now: forked tasks with their threads,
+	 * abortable regions running, child scopes. For diagnostics: it takes the scope's lock briefly
+	 * and walks the tree.
+	 * @return the snapshot
+	 */
+	default ScopeSnapshot snapshot() {
+		RequestScope view = view();
+		return new ScopeSnapshot(view.id(), Duration.ZERO, view.deadline().orElse(null),
+				view.remaining().orElse(null), view.cancellationReason().orElse(null), List.of(),
+				Map.of(), List.of());
+	}
+
 	@Override
 	void close();
 

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +38,15 @@ final class DefaultScope implements CancellableScope {
 
 	private static final long NO_DEADLINE = Long.MAX_VALUE;
 
+	/** Kind of an abortable region opened without one. */
+	static final String ABORTABLE = "abortable";
+
+	/** Kind of an interruptible region. */
+	static final String INTERRUPTIBLE = "interruptible";
+
+	/** What {@link #cancel(CancellationReason, Throwable, boolean)} returns when nobody counts. */
+	private static final Tally UNCOUNTED = new Tally();
+
 	private enum State {
 
 		OPEN, CLOSING, CLOSED
@@ -60,11 +71,18 @@ final class DefaultScope implements CancellableScope {
 
 	private final boolean openerWasInterrupted;
 
+	private final long openedNanos;
+
+	private final ObservedScope observed;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition forksEnded = this.lock.newCondition();
 
 	private volatile @Nullable Cancellation cancellation;
+
+	// written once, before cancellation is published
+	private long cancelledNanos;
 
 	// guarded by lock
 	private State state = State.OPEN;
@@ -82,6 +100,8 @@ final class DefaultScope implements CancellableScope {
 
 	private Registration deadlineTimer = Registration.NONE;
 
+	private int stragglers;
+
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, boolean failureCancelsSiblings,
 			long deadlineNanos, @Nullable Instant deadline) {
 		this.id = Long.toString(ids.incrementAndGet());
@@ -92,6 +112,10 @@ final class DefaultScope implements CancellableScope {
 		this.deadline = deadline;
 		this.opener = Thread.currentThread();
 		this.openerWasInterrupted = this.opener.isInterrupted();
+		this.openedNanos = settings.clock().nanoTime();
+		// last: the observer may look at this scope
+		this.observed = (settings.observer() != ScopeObserver.NONE)
+				? settings.observer().opened(this.view, (parent != null) ? parent.view : null) : ObservedScope.NONE;
 	}
 
 	static DefaultScope root(ScopeSettings settings) {
@@ -136,14 +160,21 @@ final class DefaultScope implements CancellableScope {
 				ownTimer = true;
 			}
 		}
+		// an observer would see a child open that cannot be
+		if (this.settings.observer() != ScopeObserver.NONE && isClosed()) {
+			throw ended("open a child scope");
+		}
 		DefaultScope child = new DefaultScope(this, this.settings, failureCancelsSiblings, deadlineNanos, deadline);
 		this.lock.lock();
 		try {
 			if (this.state == State.CLOSED) {
-				throw new IllegalStateException("Scope " + this.id + " has ended; it cannot open a child scope");
+				// lost a race with close(): the observer saw the child open, so it sees it end
+				child.observed.closed(new ScopeEnd(null, null, -1, 0, null));
+				throw ended("open a child scope");
 			}
 			Cancellation cancellation = this.cancellation;
 			if (cancellation != null) {
+				child.cancelledNanos = clock.nanoTime();
 				child.cancellation = cancellation;
 				return child;
 			}
@@ -159,6 +190,20 @@ final class DefaultScope implements CancellableScope {
 			child.startDeadlineTimer();
 		}
 		return child;
+	}
+
+	private boolean isClosed() {
+		this.lock.lock();
+		try {
+			return this.state == State.CLOSED;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private IllegalStateException ended(String action) {
+		return new IllegalStateException("Scope " + this.id + " has ended; it cannot " + action);
 	}
 
 	private void startDeadlineTimer() {
@@ -184,6 +229,18 @@ final class DefaultScope implements CancellableScope {
 	@Override
 	public boolean cancel(CancellationReason reason, @Nullable Throwable cause) {
 		Objects.requireNonNull(reason, "reason");
+		return cancel(reason, cause, false) != null;
+	}
+
+	/**
+	 * Cancels this scope and, with it, its descendants.
+	 * @param inherited whether the parent's cancellation cancels this scope
+	 * @return what this call stopped, counted only when an observer watches; {@code null} if the
+	 * scope was already cancelled or had ended
+	 */
+	private @Nullable Tally cancel(CancellationReason reason, @Nullable Throwable cause, boolean inherited) {
+		boolean counted = this.settings.observer() != ScopeObserver.NONE;
+		long now = counted ? this.settings.clock().nanoTime() : 0;
 		List<CancellationListener> listeners;
 		List<DefaultScope> children;
 		List<Fork<?>> forks;
@@ -191,8 +248,9 @@ final class DefaultScope implements CancellableScope {
 		this.lock.lock();
 		try {
 			if (this.cancellation != null || this.state == State.CLOSED) {
-				return false;
+				return null;
 			}
+			this.cancelledNanos = now;
 			this.cancellation = new Cancellation(reason, cause);
 			listeners = this.listeners;
 			this.listeners = null;
@@ -205,18 +263,32 @@ final class DefaultScope implements CancellableScope {
 			this.lock.unlock();
 		}
 		timer.close();
+		Tally tally = counted ? new Tally() : UNCOUNTED;
 		if (listeners != null) {
 			for (CancellationListener listener : listeners) {
 				notify(listener, reason, cause);
+				if (counted && listener instanceof AbortableRegion region && region.aborted()) {
+					tally.regions.merge(region.kind(), 1, Integer::sum);
+				}
 			}
 		}
 		for (DefaultScope child : children) {
-			child.cancel(reason, cause);
+			Tally inChild = child.cancel(reason, cause, true);
+			if (counted && inChild != null) {
+				tally.add(inChild);
+			}
 		}
 		for (Fork<?> fork : forks) {
 			fork.stop();
 		}
-		return true;
+		if (counted) {
+			tally.forks += forks.size();
+			if (this.observed != ObservedScope.NONE) {
+				this.observed.cancelled(new ScopeCancellation(reason, cause, inherited, tally.forks,
+						Map.copyOf(tally.regions), tally.scopes));
+			}
+		}
+		return tally;
 	}
 
 	private void notify(CancellationListener listener, CancellationReason reason, @Nullable Throwable cause) {
@@ -287,12 +359,16 @@ final class DefaultScope implements CancellableScope {
 
 	@Override
 	public <R, X extends Throwable> R call(ScopedValue.CallableOp<? extends R, X> op) throws X {
-		return ScopedValue.where(ScopeBinding.CURRENT, this).call(op);
+		if (this.observed == ObservedScope.NONE) {
+			return ScopedValue.where(ScopeBinding.CURRENT, this).call(op);
+		}
+		return ScopedValue.where(ScopeBinding.CURRENT, this).call(() -> this.observed.bind(op));
 	}
 
 	<T> Fork<T> fork(Callable<? extends T> task, @Nullable Consumer<Fork<?>> whenDone) {
 		Objects.requireNonNull(task, "task");
-		Callable<T> captured = this.settings.contextCapture().capture(task::call);
+		Callable<T> body = (this.observed != ObservedScope.NONE) ? () -> this.observed.bind(task::call) : task::call;
+		Callable<T> captured = this.settings.contextCapture().capture(body);
 		Fork<T> fork = new Fork<>(this, captured, whenDone);
 		this.lock.lock();
 		try {
@@ -453,8 +529,9 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
-	<T, X extends Throwable> T guarded(Runnable abort, boolean clearInterrupt,
+	<T, X extends Throwable> T guarded(String kind, Runnable abort, boolean clearInterrupt,
 			ScopedValue.CallableOp<? extends T, X> body) throws X {
+		Objects.requireNonNull(kind, "kind");
 		Objects.requireNonNull(abort, "abort");
 		Objects.requireNonNull(body, "body");
 		throwIfCancelled();
@@ -464,7 +541,7 @@ final class DefaultScope implements CancellableScope {
 		}
 		try {
 			boolean wasInterrupted = clearInterrupt && Thread.currentThread().isInterrupted();
-			AbortableRegion region = new AbortableRegion(abort, clearInterrupt, ScopeBinding.currentRegion());
+			AbortableRegion region = new AbortableRegion(kind, abort, clearInterrupt, ScopeBinding.currentRegion());
 			Registration registration = onCancel(region);
 			try {
 				if (!region.begin()) {
@@ -523,6 +600,9 @@ final class DefaultScope implements CancellableScope {
 		if (this.parent != null) {
 			this.parent.childEnded(this);
 		}
+		if (this.observed != ObservedScope.NONE) {
+			observeEnd(failure);
+		}
 		restoreInterruptStatus(interruptedBefore, interrupted);
 		if (failure instanceof RuntimeException runtime) {
 			throw runtime;
@@ -530,6 +610,24 @@ final class DefaultScope implements CancellableScope {
 		if (failure instanceof Error error) {
 			throw error;
 		}
+	}
+
+	private void observeEnd(@Nullable Throwable cleanupFailure) {
+		Cancellation cancellation = this.cancellation;
+		long nanos = -1;
+		int stragglers;
+		this.lock.lock();
+		try {
+			stragglers = this.stragglers;
+			if (cancellation != null) {
+				nanos = Math.max(0, this.settings.clock().nanoTime() - this.cancelledNanos);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		this.observed.closed(new ScopeEnd((cancellation != null) ? cancellation.reason() : null,
+				(cancellation != null) ? cancellation.cause() : null, nanos, stragglers, cleanupFailure));
 	}
 
 	/**
@@ -549,6 +647,7 @@ final class DefaultScope implements CancellableScope {
 				long left = timeout - (System.nanoTime() - start);
 				if (left <= 0) {
 					stragglers = List.copyOf(this.forks);
+					this.stragglers = stragglers.size();
 					break;
 				}
 				try {
@@ -717,8 +816,79 @@ final class DefaultScope implements CancellableScope {
 	}
 
 	@Override
+	public ScopeSnapshot snapshot() {
+		Cancellation cancellation;
+		List<DefaultScope> children;
+		List<Fork<?>> forks;
+		List<AbortableRegion> regions = new ArrayList<>();
+		this.lock.lock();
+		try {
+			cancellation = this.cancellation;
+			children = (this.children != null) ? List.copyOf(this.children) : List.of();
+			forks = (this.forks != null) ? List.copyOf(this.forks) : List.of();
+			if (this.listeners != null) {
+				for (CancellationListener listener : this.listeners) {
+					if (listener instanceof AbortableRegion region) {
+						regions.add(region);
+					}
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		// regions are asked outside the scope's lock: a region's abort may call into the scope
+		List<AbortableRegion> active = regions.stream().filter(AbortableRegion::isActive).toList();
+		List<ScopeSnapshot.ForkSnapshot> forkSnapshots = new ArrayList<>(forks.size());
+		for (Fork<?> fork : forks) {
+			Thread thread = fork.thread();
+			forkSnapshots.add(new ScopeSnapshot.ForkSnapshot(thread.getName(), thread.getState(),
+					countByKind(active.stream().filter((region) -> region.thread() == thread).toList())));
+		}
+		List<ScopeSnapshot> childSnapshots = new ArrayList<>(children.size());
+		for (DefaultScope child : children) {
+			childSnapshots.add(child.snapshot());
+		}
+		ScopeClock clock = this.settings.clock();
+		Duration age = Duration.ofNanos(Math.max(0, clock.nanoTime() - this.openedNanos));
+		return new ScopeSnapshot(this.id, age, this.deadline, remaining().orElse(null),
+				(cancellation != null) ? cancellation.reason() : null, List.copyOf(forkSnapshots),
+				countByKind(active), List.copyOf(childSnapshots));
+	}
+
+	private static Map<String, Integer> countByKind(List<AbortableRegion> regions) {
+		if (regions.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, Integer> counts = new HashMap<>();
+		for (AbortableRegion region : regions) {
+			counts.merge(region.kind(), 1, Integer::sum);
+		}
+		return Map.copyOf(counts);
+	}
+
+	@Override
 	public String toString() {
 		return "CancellableScope[" + this.id + "]";
+	}
+
+	/**
+	 * What a cancellation stopped, in a scope and its descendants.
+	 */
+	private static final class Tally {
+
+		private final Map<String, Integer> regions = new HashMap<>(4);
+
+		private int forks;
+
+		private int scopes;
+
+		void add(Tally child) {
+			this.forks += child.forks;
+			this.scopes += 1 + child.scopes;
+			child.regions.forEach((kind, count) -> this.regions.merge(kind, count, Integer::sum));
+		}
+
 	}
 
 }

@@ -191,6 +191,26 @@ public interface RequestScope {
 	<T, X extends Throwable> T abortable(Runnable abort, ScopedValue.CallableOp<? extends T, X> body) throws X;
 
 	/**
+	 * Runs {@code body} as {@link #abortable(Runnable, ScopedValue.CallableOp)} does, and names what
+	 * it waits for. The kind tags the region in metrics ({@code cancelscope.regions.aborted}) and in
+	 * {@link ScopeSnapshot snapshots}: cancelscope's JDBC statements use {@code "jdbc"}, its outbound
+	 * HTTP calls {@code "http"}. A region without a kind is {@code "abortable"}, an
+	 * {@linkplain #interruptible interruptible} one {@code "interruptible"}.
+	 * @param <T> the type of the result
+	 * @param <X> the type of exception {@code body} throws
+	 * @param kind what the region waits for, a short lower-case word
+	 * @param abort stops {@code body}; must be quick and must not throw
+	 * @param body the blocking work
+	 * @return the result of {@code body}
+	 * @throws X what {@code body} throws
+	 * @throws ScopeCancelledException if the scope was cancelled before {@code body} started
+	 */
+	default <T, X extends Throwable> T abortable(String kind, Runnable abort,
+			ScopedValue.CallableOp<? extends T, X> body) throws X {
+		return abortable(abort, body);
+	}
+
+	/**
 	 * Runs {@code body} on the calling thread so that a cancellation of this scope interrupts the
 	 * thread. When the region exits, an interrupt it delivered is cleared, so none survives into
 	 * code that does not expect one, such as a servlet container's response writing.

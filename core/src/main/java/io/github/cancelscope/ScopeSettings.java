@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param closeTimeout how long closing a scope waits for its forked tasks before it reports the
  * stragglers and goes on
  * @param contextCapture carries the forking thread's context to forked tasks
+ * @param observer watches the scopes open, get cancelled and end
  */
-public record ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapture contextCapture) {
+public record ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapture contextCapture,
+		ScopeObserver observer) {
 
 	/** Default {@link #closeTimeout()}. */
 	public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -21,17 +23,30 @@ public record ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapt
 	 * @param clock the time source and deadline timer
 	 * @param closeTimeout the close timeout, not negative
 	 * @param contextCapture the context propagation
+	 * @param observer the observer
 	 */
 	public ScopeSettings {
 		Objects.requireNonNull(clock, "clock");
 		Objects.requireNonNull(contextCapture, "contextCapture");
+		Objects.requireNonNull(observer, "observer");
 		if (closeTimeout.isNegative()) {
 			throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
 		}
 	}
 
 	/**
-	 * Returns the defaults: the system clock, a close timeout of 10 seconds, no context propagation.
+	 * Creates settings without an observer.
+	 * @param clock the time source and deadline timer
+	 * @param closeTimeout the close timeout, not negative
+	 * @param contextCapture the context propagation
+	 */
+	public ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapture contextCapture) {
+		this(clock, closeTimeout, contextCapture, ScopeObserver.NONE);
+	}
+
+	/**
+	 * Returns the defaults: the system clock, a close timeout of 10 seconds, no context propagation,
+	 * no observer.
 	 * @return the default settings
 	 */
 	public static ScopeSettings defaults() {
@@ -44,7 +59,7 @@ public record ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapt
 	 * @return the new settings
 	 */
 	public ScopeSettings withClock(ScopeClock clock) {
-		return new ScopeSettings(clock, this.closeTimeout, this.contextCapture);
+		return new ScopeSettings(clock, this.closeTimeout, this.contextCapture, this.observer);
 	}
 
 	/**
@@ -53,7 +68,7 @@ public record ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapt
 	 * @return the new settings
 	 */
 	public ScopeSettings withCloseTimeout(Duration closeTimeout) {
-		return new ScopeSettings(this.clock, closeTimeout, this.contextCapture);
+		return new ScopeSettings(this.clock, closeTimeout, this.contextCapture, this.observer);
 	}
 
 	/**
@@ -62,7 +77,16 @@ public record ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapt
 	 * @return the new settings
 	 */
 	public ScopeSettings withContextCapture(ContextCapture contextCapture) {
-		return new ScopeSettings(this.clock, this.closeTimeout, contextCapture);
+		return new ScopeSettings(this.clock, this.closeTimeout, contextCapture, this.observer);
+	}
+
+	/**
+	 * Returns a copy with another observer.
+	 * @param observer the observer
+	 * @return the new settings
+	 */
+	public ScopeSettings withObserver(ScopeObserver observer) {
+		return new ScopeSettings(this.clock, this.closeTimeout, this.contextCapture, observer);
 	}
 
 }

@@ -87,12 +87,18 @@ final class ScopeView implements RequestScope {
 	@Override
 	public <T, X extends Throwable> T abortable(Runnable abort, ScopedValue.CallableOp<? extends T, X> body)
 			throws X {
-		return this.scope.guarded(abort, false, body);
+		return this.scope.guarded(DefaultScope.ABORTABLE, abort, false, body);
+	}
+
+	@Override
+	public <T, X extends Throwable> T abortable(String kind, Runnable abort,
+			ScopedValue.CallableOp<? extends T, X> body) throws X {
+		return this.scope.guarded(kind, abort, false, body);
 	}
 
 	@Override
 	public <T, X extends Throwable> T interruptible(ScopedValue.CallableOp<? extends T, X> body) throws X {
-		return this.scope.guarded(Thread.currentThread()::interrupt, true, body);
+		return this.scope.guarded(DefaultScope.INTERRUPTIBLE, Thread.currentThread()::interrupt, true, body);
 	}
 
 	@Override

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CoreArchitectureTests {
 
 	private static final Set<String> IMPLEMENTATION_CLASSES = Set.of("DefaultScope", "Fork", "ScopeView",
-			"AbortableRegion", "SystemScopeClock", "ScopeBinding", "Cancellation");
+			"AbortableRegion", "SystemScopeClock", "ScopeBinding", "Cancellation", "CompositeScopeObserver");
 
 	@ArchTest
 	static final ArchRule coreDoesNotDependOnSpring = noClasses().should()

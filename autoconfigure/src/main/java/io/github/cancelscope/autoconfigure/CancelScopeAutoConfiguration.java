@@ -4,6 +4,7 @@ import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.ContextCapture;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeClock;
+import io.github.cancelscope.ScopeObserver;
 import io.github.cancelscope.ScopeSettings;
 import io.micrometer.context.ContextSnapshotFactory;
 
@@ -18,6 +19,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of the application scope, of the injectable
@@ -40,9 +43,19 @@ public final class CancelScopeAutoConfiguration {
 	@Bean(name = APPLICATION_SCOPE_BEAN_NAME, destroyMethod = "close")
 	@ConditionalOnMissingBean(CancellableScope.class)
 	CancellableScope cancelScopeApplicationScope(CancelScopeProperties properties, ScopeClock clock,
-			ObjectProvider<ContextCapture> contextCapture) {
+			ObjectProvider<ContextCapture> contextCapture, ObjectProvider<ScopeObserver> observers) {
 		return CancellableScope.root(new ScopeSettings(clock, properties.getCloseTimeout(),
-				contextCapture.getIfAvailable(() -> ContextCapture.NONE)));
+				contextCapture.getIfAvailable(() -> ContextCapture.NONE),
+				ScopeObserver.of(observers.orderedStream().toList())));
+	}
+
+	@Bean
+	ScopeObserver cancelScopeLogging(CancelScopeProperties properties, ObjectProvider<InFlightScopes> inFlight) {
+		CancelScopeProperties.Log log = properties.getLog();
+		boolean mdc = StringUtils.hasText(log.getMdcKey())
+				&& ClassUtils.isPresent("org.slf4j.MDC", CancelScopeAutoConfiguration.class.getClassLoader());
+		return new ScopeLogging(log.getCancellationLevel(), mdc ? log.getMdcKey() : null,
+				(id) -> inFlight.getObject().find(id).map(InFlightScopes.Entry::description).orElse(null));
 	}
 
 	@Bean

@@ -7,6 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.logging.LogLevel;
 
 /**
  * Configuration properties for cancelscope.
@@ -33,6 +34,10 @@ public class CancelScopeProperties {
 	private final Jdbc jdbc = new Jdbc();
 
 	private final HttpClient httpClient = new HttpClient();
+
+	private final Log log = new Log();
+
+	private final Async async = new Async();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -66,6 +71,14 @@ public class CancelScopeProperties {
 		return this.httpClient;
 	}
 
+	public Log getLog() {
+		return this.log;
+	}
+
+	public Async getAsync() {
+		return this.async;
+	}
+
 	/**
 	 * Request scope properties.
 	 */
@@ -89,6 +102,8 @@ public class CancelScopeProperties {
 		 */
 		private String timeoutHeader = "X-Request-Timeout-Ms";
 
+		private final Disconnect disconnect = new Disconnect();
+
 		public @Nullable Duration getTimeout() {
 			return this.timeout;
 		}
@@ -111,6 +126,46 @@ public class CancelScopeProperties {
 
 		public void setTimeoutHeader(String timeoutHeader) {
 			this.timeoutHeader = timeoutHeader;
+		}
+
+		public Disconnect getDisconnect() {
+			return this.disconnect;
+		}
+
+		/**
+		 * Client disconnect properties.
+		 */
+		public static class Disconnect {
+
+			/**
+			 * Whether a client that closes or resets its connection, or resets its HTTP/2 stream,
+			 * while its request is handled cancels the request's scope with reason
+			 * CLIENT_DISCONNECTED.
+			 */
+			private boolean enabled = true;
+
+			/**
+			 * How long a request runs before its connection is watched. Requests that finish sooner
+			 * cost nothing.
+			 */
+			private Duration grace = Duration.ofMillis(10);
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public Duration getGrace() {
+				return this.grace;
+			}
+
+			public void setGrace(Duration grace) {
+				this.grace = grace;
+			}
+
 		}
 
 	}
@@ -187,6 +242,62 @@ public class CancelScopeProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Logging properties.
+	 */
+	public static class Log {
+
+		/**
+		 * Level at which a cancellation is logged, once, with its reason and what it stopped.
+		 */
+		private LogLevel cancellationLevel = LogLevel.DEBUG;
+
+		/**
+		 * MDC key that holds the current scope's id on request threads and forked tasks. Empty to
+		 * leave the MDC alone.
+		 */
+		private String mdcKey = "cancelscope.scope";
+
+		public LogLevel getCancellationLevel() {
+			return this.cancellationLevel;
+		}
+
+		public void setCancellationLevel(LogLevel cancellationLevel) {
+			this.cancellationLevel = cancellationLevel;
+		}
+
+		public String getMdcKey() {
+			return this.mdcKey;
+		}
+
+		public void setMdcKey(String mdcKey) {
+			this.mdcKey = mdcKey;
+		}
+
+	}
+
+	/**
+	 * Properties of work handed to Spring's task executors from inside a scope.
+	 */
+	public static class Async {
+
+		/**
+		 * Whether tasks submitted to auto-configured executors from inside a scope run in a child
+		 * of it, so they are cancelled with it and the scope waits for them when it ends. When
+		 * false, such tasks only keep the scope's tracing and logging context, and may outlive it.
+		 */
+		private boolean bindToRequest;
+
+		public boolean isBindToRequest() {
+			return this.bindToRequest;
+		}
+
+		public void setBindToRequest(boolean bindToRequest) {
+			this.bindToRequest = bindToRequest;
 		}
 
 	}

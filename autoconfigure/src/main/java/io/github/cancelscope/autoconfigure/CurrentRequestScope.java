@@ -87,6 +87,12 @@ final class CurrentRequestScope implements RequestScope {
 	}
 
 	@Override
+	public <T, X extends Throwable> T abortable(String kind, Runnable abort,
+			ScopedValue.CallableOp<? extends T, X> body) throws X {
+		return RequestScope.current().abortable(kind, abort, body);
+	}
+
+	@Override
 	public <T, X extends Throwable> T interruptible(ScopedValue.CallableOp<? extends T, X> body) throws X {
 		return RequestScope.current().interruptible(body);
 	}

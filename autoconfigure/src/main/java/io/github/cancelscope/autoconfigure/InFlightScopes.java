@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +43,8 @@ public final class InFlightScopes {
 	public record Entry(CancellableScope scope, Kind kind, String description, Instant started) {
 	}
 
-	private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
+	// by scope id
+	private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
 	private final Object idle = new Object();
 
@@ -55,9 +57,9 @@ public final class InFlightScopes {
 	 */
 	public Registration add(CancellableScope scope, Kind kind, String description) {
 		Entry entry = new Entry(scope, kind, description, Instant.now());
-		this.entries.add(entry);
+		this.entries.put(scope.view().id(), entry);
 		return () -> {
-			if (this.entries.remove(entry)) {
+			if (this.entries.remove(scope.view().id(), entry)) {
 				synchronized (this.idle) {
 					this.idle.notifyAll();
 				}
@@ -70,7 +72,16 @@ public final class InFlightScopes {
 	 * @return a snapshot, in no particular order
 	 */
 	public List<Entry> entries() {
-		return new ArrayList<>(this.entries);
+		return new ArrayList<>(this.entries.values());
+	}
+
+	/**
+	 * Returns the scope in flight with the given id.
+	 * @param id a scope's {@linkplain io.github.cancelscope.RequestScope#id() id}
+	 * @return its entry, or empty if no scope in flight has that id
+	 */
+	public Optional<Entry> find(String id) {
+		return Optional.ofNullable(this.entries.get(id));
 	}
 
 	/**
@@ -79,7 +90,7 @@ public final class InFlightScopes {
 	 * @param reason why
 	 */
 	public void cancel(Kind kind, CancellationReason reason) {
-		for (Entry entry : this.entries) {
+		for (Entry entry : this.entries.values()) {
 			if (entry.kind() == kind) {
 				entry.scope().cancel(reason);
 			}

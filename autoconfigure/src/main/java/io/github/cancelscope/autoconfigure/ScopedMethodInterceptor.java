@@ -1,5 +1,6 @@
 package io.github.cancelscope.autoconfigure;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -31,9 +32,10 @@ final class ScopedMethodInterceptor implements MethodInterceptor {
 		Object target = invocation.getThis();
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
 		Duration timeout = this.timeouts.timeoutOf(invocation.getMethod(), targetClass);
-		CancellableScope child = RequestScope.find()
+		ScopeOrigin origin = new ScopeOrigin(ScopeOrigin.Kind.METHOD, nameOf(invocation.getMethod(), targetClass));
+		CancellableScope child = ScopeOrigin.opening(origin, () -> RequestScope.find()
 			.map((parent) -> parent.openChild(timeout))
-			.orElseGet(() -> this.applicationScope.get().openChild(timeout));
+			.orElseGet(() -> this.applicationScope.get().openChild(timeout)));
 		Object result;
 		try {
 			result = child.call(invocation::proceed);
@@ -49,6 +51,11 @@ final class ScopedMethodInterceptor implements MethodInterceptor {
 		}
 		child.close();
 		return result;
+	}
+
+	private static String nameOf(Method method, @Nullable Class<?> targetClass) {
+		Class<?> type = (targetClass != null) ? targetClass : method.getDeclaringClass();
+		return type.getSimpleName() + "." + method.getName();
 	}
 
 }

@@ -25,9 +25,10 @@ final class StartupRunnerPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 
 	StartupRunnerPostProcessor(Supplier<CancellableScope> applicationScope, Supplier<InFlightScopes> inFlight) {
 		MethodInterceptor interceptor = (invocation) -> {
-			CancellableScope scope = applicationScope.get().openChild(null);
 			Object target = invocation.getThis();
 			String description = (target != null) ? target.getClass().getName() : "runner";
+			CancellableScope scope = ScopeOrigin.opening(new ScopeOrigin(ScopeOrigin.Kind.STARTUP, description),
+					() -> applicationScope.get().openChild(null));
 			Registration registration = inFlight.get().add(scope, Kind.STARTUP, description);
 			try (registration; scope) {
 				return scope.call(() -> scope.view().interruptible(invocation::proceed));

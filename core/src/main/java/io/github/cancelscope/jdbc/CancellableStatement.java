@@ -66,7 +66,7 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 		Throwable failure = null;
 		try {
 			StatementCancellation cancellation = new StatementCancellation(this.delegate);
-			return scope.abortable(cancellation::cancel, () -> {
+			return scope.abortable("jdbc", cancellation::cancel, () -> {
 				try {
 					return invokeDelegate(method, args);
 				}

@@ -49,7 +49,7 @@ final class ScopedExchange {
 	 * @throws IOException if the step failed for another reason
 	 */
 	<T> T run(ScopedValue.CallableOp<? extends T, IOException> step) throws IOException {
-		return this.scope.abortable(this::abort, () -> {
+		return this.scope.abortable("http", this::abort, () -> {
 			boolean wasInterrupted = enter();
 			try {
 				return step.call();

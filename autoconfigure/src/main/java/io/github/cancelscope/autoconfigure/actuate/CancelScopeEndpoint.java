@@ -1,0 +1,160 @@
+package io.github.cancelscope.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.ScopeSnapshot;
+import io.github.cancelscope.autoconfigure.InFlightScopes;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * {@link Endpoint @Endpoint} that lists the scopes in flight (requests and start-up work) as trees
+ * of their child scopes, forked tasks and blocking calls, and cancels one by id with reason
+ * {@link CancellationReason#CANCELLED}: an operator's kill switch for a stuck request.
+ */
+@Endpoint(id = "cancelscope")
+public class CancelScopeEndpoint {
+
+	private final InFlightScopes inFlight;
+
+	/**
+	 * Creates the endpoint.
+	 * @param inFlight the scopes in flight
+	 */
+	public CancelScopeEndpoint(InFlightScopes inFlight) {
+		this.inFlight = inFlight;
+	}
+
+	/**
+	 * Lists the scopes in flight, oldest first.
+	 * @return the scopes
+	 */
+	@ReadOperation
+	public ScopesDescriptor scopes() {
+		Instant now = Instant.now();
+		return new ScopesDescriptor(this.inFlight.entries()
+			.stream()
+			.sorted(Comparator.comparing(InFlightScopes.Entry::started))
+			.map((entry) -> InFlightScopeDescriptor.of(entry, now))
+			.toList());
+	}
+
+	/**
+	 * Describes one scope in flight.
+	 * @param id the scope's id
+	 * @return the scope, or {@code null} if no scope in flight has that id
+	 */
+	@ReadOperation
+	public @Nullable InFlightScopeDescriptor scope(@Selector String id) {
+		return this.inFlight.find(id).map((entry) -> InFlightScopeDescriptor.of(entry, Instant.now())).orElse(null);
+	}
+
+	/**
+	 * Cancels one scope in flight with reason {@link CancellationReason#CANCELLED}. A request that
+	 * has not answered yet answers 503.
+	 * @param id the scope's id
+	 * @return what happened
+	 */
+	@WriteOperation
+	public CancellationDescriptor cancel(@Selector String id) {
+		return this.inFlight.find(id)
+			.map((entry) -> new CancellationDescriptor(id,
+					entry.scope().cancel(CancellationReason.CANCELLED) ? "cancelled" : "already-cancelled"))
+			.orElseGet(() -> new CancellationDescriptor(id, "not-found"));
+	}
+
+	/**
+	 * The scopes in flight.
+	 *
+	 * @param scopes the scopes, oldest first
+	 */
+	public record ScopesDescriptor(List<InFlightScopeDescriptor> scopes) implements OperationResponseBody {
+	}
+
+	/**
+	 * A scope in flight.
+	 *
+	 * @param kind {@code request} or {@code startup}
+	 * @param method the HTTP method of a request, or {@code null}
+	 * @param path the path of a request, or what a start-up scope runs
+	 * @param started when the scope started
+	 * @param scope what the scope is doing
+	 */
+	public record InFlightScopeDescriptor(String kind, @Nullable String method, String path, Instant started,
+			ScopeDescriptor scope) implements OperationResponseBody {
+
+		static InFlightScopeDescriptor of(InFlightScopes.Entry entry, Instant now) {
+			String description = entry.description();
+			String method = null;
+			String path = description;
+			int space = description.indexOf(' ');
+			if (entry.kind() == InFlightScopes.Kind.REQUEST && space > 0) {
+				method = description.substring(0, space);
+				path = description.substring(space + 1);
+			}
+			return new InFlightScopeDescriptor(entry.kind().name().toLowerCase(Locale.ROOT), method, path,
+					entry.started(), ScopeDescriptor.of(entry.scope().snapshot(), now));
+		}
+
+	}
+
+	/**
+	 * What a scope is doing.
+	 *
+	 * @param id the scope's id, as in logs and traces
+	 * @param ageMillis milliseconds since the scope opened
+	 * @param deadline the deadline, or {@code null} if none
+	 * @param remainingMillis milliseconds left until the deadline, or {@code null} if none
+	 * @param cancellationReason why the scope was cancelled, or {@code null}
+	 * @param forks forked tasks still running
+	 * @param calls blocking calls running now in the scope, by kind ({@code jdbc}, {@code http}, ...)
+	 * @param children child scopes ({@code @Scoped} calls, groups of {@code all} and {@code race})
+	 */
+	public record ScopeDescriptor(String id, long ageMillis, @Nullable Instant deadline,
+			@Nullable Long remainingMillis, @Nullable CancellationReason cancellationReason, List<ForkDescriptor> forks,
+			Map<String, Integer> calls, List<ScopeDescriptor> children) {
+
+		static ScopeDescriptor of(ScopeSnapshot snapshot, Instant now) {
+			Duration remaining = snapshot.remaining();
+			return new ScopeDescriptor(snapshot.id(), snapshot.age().toMillis(), snapshot.deadline(),
+					(remaining != null) ? remaining.toMillis() : null, snapshot.cancellationReason(),
+					snapshot.forks()
+						.stream()
+						.map((fork) -> new ForkDescriptor(fork.thread(), fork.threadState(), fork.regions()))
+						.toList(),
+					snapshot.regions(), snapshot.children().stream().map((child) -> of(child, now)).toList());
+		}
+
+	}
+
+	/**
+	 * A forked task still running.
+	 *
+	 * @param thread the name of its thread
+	 * @param state the state of its thread
+	 * @param calls blocking calls running now on its thread, by kind
+	 */
+	public record ForkDescriptor(String thread, Thread.State state, Map<String, Integer> calls) {
+	}
+
+	/**
+	 * The result of a cancellation.
+	 *
+	 * @param id the scope's id
+	 * @param outcome {@code cancelled}, {@code already-cancelled} or {@code not-found}
+	 */
+	public record CancellationDescriptor(String id, String outcome) implements OperationResponseBody {
+	}
+
+}

@@ -1,0 +1,166 @@
+package io.github.cancelscope;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+import io.github.cancelscope.test.ManualScopeClock;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link ScopeObserver} and {@link CancellableScope#snapshot()}.
+ */
+class ObserverTests {
+
+	private final ManualScopeClock clock = new ManualScopeClock();
+
+	private final RecordingObserver observer = new RecordingObserver();
+
+	private final CancellableScope root = CancellableScope
+		.root(ScopeSettings.defaults().withClock(this.clock).withObserver(this.observer));
+
+	@AfterEach
+	void closeRoot() {
+		this.root.close();
+	}
+
+	@Test
+	void observerSeesEachScopeOpenWithItsParentAndEndOnce() {
+		CancellableScope scope = this.root.openChild(null);
+		scope.close();
+		scope.close();
+		assertThat(this.observer.events).containsExactly("opened " + this.root.view().id() + " parent none", "opened " + scope.view().id()
+				+ " parent " + this.root.view().id(), "closed " + scope.view().id() + " completed stragglers 0");
+	}
+
+	@Test
+	void callAndForksRunInsideTheObservedScopeContext() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			String id = scope.view().id();
+			String inCall = scope.call(() -> RecordingObserver.BOUND.get());
+			String inFork = scope.call(() -> RequestScope.current().fork(() -> RecordingObserver.BOUND.get()).join());
+			assertThat(inCall).isEqualTo(id);
+			assertThat(inFork).isEqualTo(id);
+		}
+	}
+
+	@Test
+	void cancellationIsReportedOnceWithWhatItStoppedAndTheTimeToEnd() throws Exception {
+		CancellableScope scope = this.root.openChild(null);
+		CancellableScope child = scope.view().openChild(null);
+		CountDownLatch inRegion = new CountDownLatch(1);
+		CountDownLatch forkRunning = new CountDownLatch(1);
+		CountDownLatch aborted = new CountDownLatch(1);
+		Subtask<Object> region = child.call(() -> RequestScope.current().fork(() -> RequestScope.current()
+			.abortable("jdbc", aborted::countDown, () -> {
+				inRegion.countDown();
+				Await.await(aborted, "the region is aborted");
+				return "aborted";
+			})));
+		Subtask<Object> fork = scope.call(() -> RequestScope.current().fork(() -> {
+			forkRunning.countDown();
+			Await.blockUntilInterrupted();
+			return "interrupted";
+		}));
+		Await.await(inRegion, "the region runs");
+		Await.await(forkRunning, "the fork runs");
+		ScopeSnapshot snapshot = scope.snapshot();
+		assertThat(snapshot.forks()).hasSize(1);
+		assertThat(snapshot.children()).singleElement().satisfies((c) -> {
+			assertThat(c.regions()).isEqualTo(Map.of("jdbc", 1));
+			assertThat(c.forks()).singleElement().satisfies((f) -> assertThat(f.regions()).isEqualTo(Map.of("jdbc", 1)));
+		});
+		this.clock.advance(Duration.ofMillis(5));
+		assertThat(scope.cancel(CancellationReason.CANCELLED)).isTrue();
+		this.clock.advance(Duration.ofMillis(7));
+		assertThat(this.observer.cancellations).hasSize(2);
+		ScopeCancellation top = this.observer.cancellations.get(1);
+		assertThat(top.inherited()).isFalse();
+		assertThat(top.reason()).isEqualTo(CancellationReason.CANCELLED);
+		assertThat(top.scopesCancelled()).isOne();
+		assertThat(top.regionsAborted()).isEqualTo(Map.of("jdbc", 1));
+		assertThat(top.forksStopped()).isEqualTo(2);
+		assertThat(this.observer.cancellations.get(0).inherited()).isTrue();
+		assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(fork::join);
+		child.close();
+		scope.close();
+		assertThat(this.observer.ends.get(scope.view().id()).nanosFromCancellation())
+			.isEqualTo(Duration.ofMillis(7).toNanos());
+		assertThat(this.observer.ends.get(scope.view().id()).cancellationReason()).isEqualTo(CancellationReason.CANCELLED);
+		assertThat(region.state()).isNotEqualTo(Subtask.State.RUNNING);
+	}
+
+	@Test
+	void aScopeThatCannotOpenIsNotObserved() {
+		CancellableScope scope = this.root.openChild(null);
+		scope.close();
+		int before = this.observer.events.size();
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> scope.view().openChild(null));
+		assertThat(this.observer.events).hasSize(before);
+	}
+
+	@Test
+	void noObserverMeansSettingsDefaults() {
+		assertThat(ScopeSettings.defaults().observer()).isSameAs(ScopeObserver.NONE);
+		assertThat(ScopeObserver.of(List.of(ScopeObserver.NONE))).isSameAs(ScopeObserver.NONE);
+	}
+
+	@Test
+	void compositeObserverNestsContextsAndTellsEveryObserver() {
+		RecordingObserver second = new RecordingObserver();
+		try (CancellableScope root = CancellableScope
+			.root(ScopeSettings.defaults().withObserver(ScopeObserver.of(List.of(this.observer, second))));
+				CancellableScope scope = root.openChild(null)) {
+			assertThat(scope.call(() -> RecordingObserver.BOUND.get())).isEqualTo(scope.view().id());
+			scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
+		}
+		assertThat(second.cancellations).singleElement()
+			.satisfies((c) -> assertThat(c.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
+		assertThat(second.events).last().asString().startsWith("closed");
+	}
+
+	static final class RecordingObserver implements ScopeObserver {
+
+		static final ScopedValue<String> BOUND = ScopedValue.newInstance();
+
+		final List<String> events = new CopyOnWriteArrayList<>();
+
+		final List<ScopeCancellation> cancellations = new CopyOnWriteArrayList<>();
+
+		final Map<String, ScopeEnd> ends = new java.util.concurrent.ConcurrentHashMap<>();
+
+		@Override
+		public ObservedScope opened(RequestScope scope, @Nullable RequestScope parent) {
+			this.events.add("opened " + scope.id() + " parent " + ((parent != null) ? parent.id() : "none"));
+			return new ObservedScope() {
+
+				@Override
+				public <R, X extends Throwable> R bind(ScopedValue.CallableOp<? extends R, X> op) throws X {
+					return ScopedValue.where(BOUND, scope.id()).call(op);
+				}
+
+				@Override
+				public void cancelled(ScopeCancellation cancellation) {
+					RecordingObserver.this.cancellations.add(cancellation);
+				}
+
+				@Override
+				public void closed(ScopeEnd end) {
+					RecordingObserver.this.ends.put(scope.id(), end);
+					RecordingObserver.this.events.add("closed " + scope.id() + " "
+							+ (end.cancelled() ? "cancelled" : "completed") + " stragglers " + end.stragglers());
+				}
+
+			};
+		}
+
+	}
+
+}
