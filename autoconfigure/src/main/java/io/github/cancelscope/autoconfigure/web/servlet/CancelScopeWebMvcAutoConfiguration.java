@@ -6,9 +6,11 @@ import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.ClientDisconnectWatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -44,12 +46,14 @@ public final class CancelScopeWebMvcAutoConfiguration {
 	@Bean(FILTER_BEAN_NAME)
 	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
 	FilterRegistrationBean<RequestScopeFilter> cancelScopeRequestFilter(
-			CancellableScope applicationScope, InFlightScopes inFlight, CancelScopeProperties properties) {
+			CancellableScope applicationScope, InFlightScopes inFlight, CancelScopeProperties properties,
+			ObjectProvider<ClientDisconnectWatch> disconnects) {
 		CancelScopeProperties.Request request = properties.getRequest();
 		RequestTimeouts timeouts = new RequestTimeouts(request.getTimeout(), request.getMaxTimeout(),
 				request.getTimeoutHeader());
 		FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(
-				new RequestScopeFilter(applicationScope, timeouts, inFlight));
+				new RequestScopeFilter(applicationScope, timeouts, inFlight,
+						disconnects.getIfAvailable(() -> ClientDisconnectWatch.NONE)));
 		registration.setOrder(FILTER_ORDER);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		return registration;

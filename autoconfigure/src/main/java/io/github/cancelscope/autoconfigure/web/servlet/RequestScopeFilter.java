@@ -8,6 +8,7 @@ import io.github.cancelscope.Registration;
 import io.github.cancelscope.ScopeCancelledException;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
 import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.ClientDisconnectWatch;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -21,7 +22,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Gives each request a scope, a child of the application scope, current for the whole filter chain
  * and handler, and closes it (forks ended, cleanups run) before the response completes. A
- * {@link ScopeCancelledException} that escapes the chain is answered by its reason.
+ * {@link ScopeCancelledException} that escapes the chain is answered by its reason. While the handler
+ * works, a {@link ClientDisconnectWatch} may cancel the scope when the client goes away.
  * <p>
  * The scope's owner handle is published as the request attribute {@link #SCOPE_ATTRIBUTE} for
  * cancelscope's own container integrations; application code uses {@code RequestScope}.
@@ -37,10 +39,14 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 
 	private final InFlightScopes inFlight;
 
-	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts, InFlightScopes inFlight) {
+	private final ClientDisconnectWatch disconnects;
+
+	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts, InFlightScopes inFlight,
+			ClientDisconnectWatch disconnects) {
 		this.applicationScope = applicationScope;
 		this.timeouts = timeouts;
 		this.inFlight = inFlight;
+		this.disconnects = disconnects;
 	}
 
 	@Override
@@ -51,6 +57,7 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 		Registration inFlight = this.inFlight.add(scope, Kind.REQUEST,
 				request.getMethod() + " " + request.getRequestURI());
 		request.setAttribute(SCOPE_ATTRIBUTE, scope);
+		ClientDisconnectWatch.Watch disconnect = this.disconnects.watch(request, response, scope);
 		Throwable failure = null;
 		try {
 			scope.call(() -> {
@@ -65,9 +72,10 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 			failure = new ServletException(ex);
 		}
 		if (request.isAsyncStarted()) {
-			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope, inFlight));
+			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope, inFlight, disconnect));
 		}
 		else {
+			disconnect.handlerReturned();
 			failure = close(scope, failure);
 			inFlight.close();
 		}
@@ -126,10 +134,12 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 	/**
 	 * Closes the scope of a request whose handler went asynchronous, when the request completes.
 	 */
-	private record CloseWhenAsyncEnds(CancellableScope scope, Registration inFlight) implements AsyncListener {
+	private record CloseWhenAsyncEnds(CancellableScope scope, Registration inFlight,
+			Registration disconnect) implements AsyncListener {
 
 		@Override
 		public void onComplete(AsyncEvent event) {
+			this.disconnect.close();
 			try (this.inFlight) {
 				this.scope.close();
 			}

@@ -1,0 +1,387 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One thread with one {@link Selector} that watches the client connections of all requests still
+ * running after a grace, and cancels a request's scope with
+ * {@link CancellationReason#CLIENT_DISCONNECTED} when its client goes away.
+ * <p>
+ * An HTTP/1.1 connection is registered for {@code OP_READ} once its request has been read and
+ * while its response is not committed. On readiness the watcher only asks how many bytes are
+ * queued, it never reads: none (twice in a row) means the client closed or reset the connection;
+ * some means a pipelined request, which is left to the container, and the request is no longer
+ * watched. An HTTP/2 stream is asked on each tick whether it was reset.
+ * <p>
+ * A request that ends within the grace costs a queue insertion and a volatile write: the watcher
+ * looks at it only on its next tick. Cancellation runs on a virtual thread, never on the watcher's
+ * (a JDBC cancel takes milliseconds).
+ */
+final class ConnectionWatcher implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(ConnectionWatcher.class);
+
+	private static final long MAX_TICK_MILLIS = 10;
+
+	private final long graceNanos;
+
+	private final long tickMillis;
+
+	private final Selector selector;
+
+	private final Thread thread;
+
+	private final ExecutorService cancellations;
+
+	/** Requests started since the last tick. */
+	private final Queue<Watch> arrivals = new ConcurrentLinkedQueue<>();
+
+	/** Requests that ended while their socket was selected, so their keys are cancelled at once. */
+	private final Queue<Watch> departures = new ConcurrentLinkedQueue<>();
+
+	/** Requests within their grace, not read yet, or on HTTP/2: looked at on each tick. */
+	private final List<Watch> waiting = new ArrayList<>();
+
+	/** Whether the watcher blocks without a timeout, so the next arrival must wake it. */
+	private final AtomicBoolean sleeping = new AtomicBoolean();
+
+	private volatile boolean closed;
+
+	private volatile int selected;
+
+	private long round;
+
+	private int registered;
+
+	private boolean confirming;
+
+	ConnectionWatcher(Duration grace) throws IOException {
+		this.graceNanos = Math.max(0, grace.toNanos());
+		this.tickMillis = Math.clamp(grace.toMillis(), 1, MAX_TICK_MILLIS);
+		this.selector = Selector.open();
+		this.cancellations = Executors
+			.newThreadPerTaskExecutor(Thread.ofVirtual().name("cancelscope-disconnect-", 0).factory());
+		this.thread = Thread.ofPlatform().daemon().name("cancelscope-disconnect-watcher").unstarted(this::run);
+		this.thread.start();
+	}
+
+	/**
+	 * Watches a request's connection until the returned watch ends. Called on the request's thread.
+	 */
+	ClientDisconnectWatch.Watch watch(ClientConnection connection, CancellableScope scope) {
+		if (this.closed) {
+			return ClientDisconnectWatch.Watch.NONE;
+		}
+		Watch watch = new Watch(connection, scope, System.nanoTime() + this.graceNanos);
+		this.arrivals.add(watch);
+		if (this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
+			this.selector.wakeup();
+		}
+		return watch;
+	}
+
+	/**
+	 * Stops the watcher: nothing is watched any more, and the selector, with every registration in
+	 * it, is released.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		this.selector.wakeup();
+		try {
+			this.thread.join(TimeUnit.SECONDS.toMillis(5));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.cancellations.shutdown();
+	}
+
+	/**
+	 * How many connections the selector watches.
+	 */
+	int selectedConnections() {
+		return this.selected;
+	}
+
+	private void run() {
+		try {
+			while (!this.closed) {
+				select();
+				this.round++;
+				this.confirming = false;
+				Set<SelectionKey> ready = this.selector.selectedKeys();
+				for (SelectionKey key : ready) {
+					onReadable((Watch) key.attachment(), (SocketChannel) key.channel());
+				}
+				ready.clear();
+				for (Watch departed; (departed = this.departures.poll()) != null;) {
+					departed.cancelKey();
+				}
+				for (Watch arrived; (arrived = this.arrivals.poll()) != null;) {
+					this.waiting.add(arrived);
+				}
+				tick(System.nanoTime());
+				this.selected = this.registered;
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			if (!this.closed) {
+				this.closed = true;
+				logger.warn("Client disconnect watcher stopped; client disconnects are no longer detected", ex);
+			}
+		}
+		finally {
+			release();
+		}
+	}
+
+	private void select() throws IOException {
+		if (this.confirming) {
+			this.selector.selectNow();
+			return;
+		}
+		if (this.waiting.isEmpty() && this.arrivals.isEmpty()) {
+			this.sleeping.set(true);
+			if (this.arrivals.isEmpty() && !this.closed) {
+				this.selector.select();
+			}
+			this.sleeping.set(false);
+			return;
+		}
+		this.selector.select(this.tickMillis);
+	}
+
+	private void onReadable(Watch watch, SocketChannel channel) {
+		try {
+			inspectReadable(watch, channel);
+		}
+		catch (RuntimeException ex) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Not watching a request's connection any more", ex);
+			}
+			watch.stopSelecting();
+		}
+	}
+
+	private void inspectReadable(Watch watch, SocketChannel channel) {
+		if (watch.isEnded()) {
+			watch.cancelKey();
+			return;
+		}
+		int queued = queuedBytes(channel);
+		if (queued > 0) {
+			// a pipelined request (or a late byte of this one): the container's to read
+			watch.stopSelecting();
+			return;
+		}
+		if (queued == 0 && watch.suspectedIn != this.round - 1) {
+			// readable with nothing queued is end of stream; confirm on the next, immediate select
+			// in case the container consumed bytes in between
+			watch.suspectedIn = this.round;
+			this.confirming = true;
+			return;
+		}
+		watch.stopSelecting();
+		disconnected(watch);
+	}
+
+	/**
+	 * Bytes queued on the socket, without reading any; -1 if the connection is broken.
+	 */
+	private static int queuedBytes(SocketChannel channel) {
+		try {
+			return channel.socket().getInputStream().available();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	private void tick(long now) {
+		this.waiting.removeIf((watch) -> !stillWaiting(watch, now));
+	}
+
+	private boolean stillWaiting(Watch watch, long now) {
+		if (watch.isEnded()) {
+			return false;
+		}
+		if (now - watch.watchFrom < 0) {
+			return true;
+		}
+		try {
+			return advance(watch);
+		}
+		catch (RuntimeException ex) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Not watching a request's connection any more", ex);
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * Looks at a request past its grace.
+	 * @return whether to look at it again on the next tick
+	 */
+	private boolean advance(Watch watch) {
+		ClientConnection connection = watch.connection;
+		if (connection.responseCommitted()) {
+			return false;
+		}
+		if (connection instanceof ClientConnection.Stream stream) {
+			if (stream.reset()) {
+				disconnected(watch);
+				return false;
+			}
+			return true;
+		}
+		ClientConnection.Socket socket = (ClientConnection.Socket) connection;
+		if (!socket.requestRead()) {
+			return true;
+		}
+		if (socket.nextRequestBuffered()) {
+			return false;
+		}
+		SelectionKey key;
+		try {
+			key = socket.channel().register(this.selector, SelectionKey.OP_READ, watch);
+		}
+		catch (CancelledKeyException ex) {
+			// the previous request's key on this connection is deregistered on the next select
+			return true;
+		}
+		catch (ClosedChannelException ex) {
+			return false;
+		}
+		watch.selecting(key);
+		return false;
+	}
+
+	private void disconnected(Watch watch) {
+		if (watch.isEnded() || watch.connection.responseCommitted()) {
+			return;
+		}
+		watch.disconnected = true;
+		if (logger.isDebugEnabled()) {
+			logger.debug("Client went away; cancelling request scope " + watch.scope.view().id());
+		}
+		this.cancellations.execute(() -> watch.scope.cancel(CancellationReason.CLIENT_DISCONNECTED));
+	}
+
+	private void release() {
+		try {
+			for (SelectionKey key : this.selector.keys()) {
+				key.cancel();
+			}
+			this.selector.close();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Could not close the client disconnect selector", ex);
+		}
+		this.arrivals.clear();
+		this.waiting.clear();
+	}
+
+	/**
+	 * One request's watch.
+	 */
+	private final class Watch implements ClientDisconnectWatch.Watch {
+
+		private static final int WAITING = 0;
+
+		private static final int SELECTING = 1;
+
+		private static final int DONE = 2;
+
+		private static final int ENDED = 3;
+
+		private final ClientConnection connection;
+
+		private final CancellableScope scope;
+
+		private final long watchFrom;
+
+		private final AtomicInteger state = new AtomicInteger(WAITING);
+
+		private volatile boolean disconnected;
+
+		// watcher thread only
+		private @Nullable SelectionKey key;
+
+		// watcher thread only
+		private long suspectedIn = -2;
+
+		Watch(ClientConnection connection, CancellableScope scope, long watchFrom) {
+			this.connection = connection;
+			this.scope = scope;
+			this.watchFrom = watchFrom;
+		}
+
+		@Override
+		public void close() {
+			if (this.state.getAndSet(ENDED) == SELECTING) {
+				ConnectionWatcher.this.departures.add(this);
+				ConnectionWatcher.this.selector.wakeup();
+			}
+		}
+
+		@Override
+		public void handlerReturned() {
+			close();
+			if (this.disconnected && !this.connection.responseCommitted()) {
+				this.connection.dropResponse();
+			}
+		}
+
+		boolean isEnded() {
+			return this.state.get() == ENDED;
+		}
+
+		void selecting(SelectionKey key) {
+			this.key = key;
+			ConnectionWatcher.this.registered++;
+			if (!this.state.compareAndSet(WAITING, SELECTING)) {
+				cancelKey();
+			}
+		}
+
+		void stopSelecting() {
+			cancelKey();
+			this.state.compareAndSet(SELECTING, DONE);
+		}
+
+		void cancelKey() {
+			SelectionKey key = this.key;
+			if (key != null) {
+				key.cancel();
+				this.key = null;
+				ConnectionWatcher.this.registered--;
+			}
+		}
+
+	}
+
+}

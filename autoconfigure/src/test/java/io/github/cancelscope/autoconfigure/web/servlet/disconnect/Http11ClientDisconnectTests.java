@@ -1,0 +1,507 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.get;
+import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.post;
+import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.postChunked;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A client that goes away over HTTP/1.1 cancels its request; a healthy connection is never
+ * harmed. Run against a real server on loopback with plain sockets; subclasses choose the server.
+ */
+abstract class Http11ClientDisconnectTests {
+
+	private static final ConcurrentLinkedQueue<String> latencies = new ConcurrentLinkedQueue<>();
+
+	private static final AtomicInteger ids = new AtomicInteger();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private ContainerDisconnectWatch watch;
+
+	enum Close {
+
+		FIN, RST;
+
+		void apply(RawConnection connection) throws IOException {
+			if (this == FIN) {
+				connection.fin();
+			}
+			else {
+				connection.rst();
+			}
+		}
+
+	}
+
+	private String id(String what) {
+		return getClass().getSimpleName() + "-" + what + "-" + ids.incrementAndGet();
+	}
+
+	@ParameterizedTest
+	@EnumSource
+	void sleepingHandlerIsCancelledWhenTheClientGoesAway(Close close) throws Exception {
+		assertCancelledOnClose("/sleep", close);
+	}
+
+	@ParameterizedTest
+	@EnumSource
+	void forkedTaskIsCancelledWhenTheClientGoesAway(Close close) throws Exception {
+		assertCancelledOnClose("/fork-sleep", close);
+	}
+
+	@ParameterizedTest
+	@EnumSource
+	void postgresQueryStopsOnTheServerWhenTheClientGoesAway(Close close) throws Exception {
+		assertQueryStopsOnClose("/postgres?fork=false", close, PostgresDatabase::state);
+		assertQueryStopsOnClose("/postgres?fork=true", close, PostgresDatabase::state);
+	}
+
+	@ParameterizedTest
+	@EnumSource
+	void h2QueryStopsWhenTheClientGoesAway(Close close) throws Exception {
+		assertQueryStopsOnClose("/h2?fork=false", close, H2Database::state);
+		assertQueryStopsOnClose("/h2?fork=true", close, H2Database::state);
+	}
+
+	/**
+	 * Closes the connections of requests that are already watched, FIN and RST in turn, and prints
+	 * how long detection and cancellation took (measured here, judged in benchmarks).
+	 */
+	@Test
+	void watchedRequestsAreCancelledWhenTheirClientsGoAway() throws Exception {
+		List<Long> micros = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			String id = id("watched");
+			try (RawConnection connection = RawConnection.open(this.port)) {
+				connection.send(get("/sleep?id=" + id));
+				Handled handled = Handled.of(id).awaitStarted();
+				awaitTrue(() -> this.watch.selectedConnections() == 1, "the request's connection watched");
+				long closed = System.nanoTime();
+				((i % 2 == 0) ? Close.FIN : Close.RST).apply(connection);
+				assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+				micros.add(handled.cancelledAfter(closed).toNanos() / 1000);
+			}
+			awaitTrue(() -> this.watch.selectedConnections() == 0, "the closed connection released");
+		}
+		Collections.sort(micros);
+		record("watched, p50 of 20", Duration.ofNanos(micros.get(10) * 1000));
+		record("watched, max of 20", Duration.ofNanos(micros.get(19) * 1000));
+	}
+
+	@Test
+	void postWithContentLengthIsReadNormallyAndCancelledWhenTheClientGoesAway() throws Exception {
+		String id = id("post");
+		String body = "x".repeat(20_000);
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(post("/upload?id=" + id, body));
+			Handled handled = Handled.of(id).awaitStarted();
+			assertThat(handled.body).isEqualTo(body);
+			long closed = System.nanoTime();
+			connection.fin();
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			record("post FIN", handled.cancelledAfter(closed));
+		}
+	}
+
+	@Test
+	void chunkedPostIsReadNormallyAndCancelledWhenTheClientGoesAway() throws Exception {
+		String id = id("chunked");
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(postChunked("/upload?id=" + id, "first,", "second,", "third"));
+			Handled handled = Handled.of(id).awaitStarted();
+			assertThat(handled.body).isEqualTo("first,second,third");
+			long closed = System.nanoTime();
+			connection.rst();
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			record("chunked RST", handled.cancelledAfter(closed));
+		}
+	}
+
+	@Test
+	void halfCloseIsAClose_andNothingIsWrittenToTheGoneClient() throws Exception {
+		String id = id("half-close");
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(get("/sleep?id=" + id));
+			Handled handled = Handled.of(id).awaitStarted();
+			connection.halfClose();
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			assertThat(connection.readToEnd()).as("bytes written to a client that went away").isEmpty();
+		}
+	}
+
+	@Test
+	void keepAliveConnectionServesAThousandRequestsAndNoneIsCancelled() throws Exception {
+		String prefix = id("keep-alive");
+		List<Handled> handled = new ArrayList<>();
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			for (int i = 0; i < 1000; i++) {
+				// one in twenty runs past the grace, so the connection is watched and let go again
+				String id = prefix + "-" + i;
+				connection.send(get("/hello?id=" + id + ((i % 20 == 0) ? "&lingerMillis=25" : "")));
+				Response response = connection.read();
+				assertThat(response.status()).as(id).isEqualTo(200);
+				assertThat(response.body()).isEqualTo("hello " + id);
+				handled.add(Handled.of(id));
+			}
+		}
+		for (Handled each : handled) {
+			assertThat(each.awaitEnded()).as(each.id).isEqualTo("NONE");
+		}
+	}
+
+	@Test
+	void twoPipelinedGetsAreBothAnsweredAndNeitherIsCancelled() throws Exception {
+		String first = id("pipelined-get");
+		String second = id("pipelined-get");
+		assertPipelinedPairAnswered(get("/hello?id=" + first + "&lingerMillis=40") + get("/hello?id=" + second),
+				"hello " + first, first, "hello " + second, second);
+	}
+
+	@Test
+	void pipelinedPostWithContentLengthAndGetAreBothAnswered() throws Exception {
+		String first = id("pipelined-post");
+		String second = id("pipelined-post");
+		assertPipelinedPairAnswered(post("/echo?id=" + first + "&lingerMillis=40", "payload") + get("/hello?id=" + second),
+				"echo payload", first, "hello " + second, second);
+	}
+
+	@Test
+	void pipelinedChunkedPostAndGetAreBothAnswered() throws Exception {
+		String first = id("pipelined-chunked");
+		String second = id("pipelined-chunked");
+		assertPipelinedPairAnswered(
+				postChunked("/echo?id=" + first + "&lingerMillis=40", "pay", "load") + get("/hello?id=" + second),
+				"echo payload", first, "hello " + second, second);
+	}
+
+	@Test
+	void requestPipelinedWhileTheFirstIsWatchedIsLeftToTheServer() throws Exception {
+		String first = id("late-pipelined");
+		String second = id("late-pipelined");
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(get("/sleep?id=" + first));
+			Handled handled = Handled.of(first).awaitStarted();
+			connection.send(get("/hello?id=" + second));
+			// lets the watcher see the queued request; a shorter pause only weakens the test
+			TimeUnit.MILLISECONDS.sleep(50);
+			handled.release.countDown();
+			assertThat(connection.read().body()).isEqualTo("released " + first);
+			assertThat(connection.read().body()).isEqualTo("hello " + second);
+		}
+		assertThat(Handled.of(first).awaitEnded()).isEqualTo("NONE");
+		assertThat(Handled.of(second).awaitEnded()).isEqualTo("NONE");
+	}
+
+	@Test
+	void clientThatReadsTheWholeResponseAndClosesDoesNotCancelTheRequest() throws Exception {
+		String id = id("read-then-close");
+		String control = id("control");
+		try (RawConnection connection = RawConnection.open(this.port);
+				RawConnection controlConnection = RawConnection.open(this.port)) {
+			connection.send(get("/flush-then-work?id=" + id));
+			controlConnection.send(get("/sleep?id=" + control));
+			assertThat(connection.read().body()).isEqualTo("flushed " + id);
+			Handled handled = Handled.of(id).awaitStarted();
+			Handled controlHandled = Handled.of(control).awaitStarted();
+			connection.fin();
+			controlConnection.fin();
+			// the later close was seen, so the earlier one was too
+			assertThat(controlHandled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			assertThat(handled.hasEnded()).isFalse();
+			handled.release.countDown();
+			assertThat(handled.awaitEnded()).isEqualTo("NONE");
+		}
+	}
+
+	@Test
+	void twoHundredConnectionsOfWhichHalfCloseAtOnce() throws Exception {
+		warmUpCloses();
+		long baselineFds = openFileDescriptors();
+		Map<String, Long> baselineKinds = fileDescriptorKinds();
+		long basePortFds = portFileDescriptors();
+		String prefix = id("many");
+		List<RawConnection> connections = new ArrayList<>();
+		List<Handled> handled = new ArrayList<>();
+		try {
+			for (int i = 0; i < 200; i++) {
+				RawConnection connection = RawConnection.open(this.port);
+				connections.add(connection);
+				connection.send(get("/sleep?id=" + prefix + "-" + i));
+			}
+			for (int i = 0; i < 200; i++) {
+				handled.add(Handled.of(prefix + "-" + i).awaitStarted());
+			}
+			long[] closedAt = new long[200];
+			for (int i = 0; i < 200; i += 2) {
+				closedAt[i] = System.nanoTime();
+				((i % 4 == 0) ? Close.FIN : Close.RST).apply(connections.get(i));
+			}
+			Duration slowest = Duration.ZERO;
+			for (int i = 0; i < 200; i += 2) {
+				assertThat(handled.get(i).awaitEnded()).as(handled.get(i).id).isEqualTo("CLIENT_DISCONNECTED");
+				Duration latency = handled.get(i).cancelledAfter(closedAt[i]);
+				slowest = (latency.compareTo(slowest) > 0) ? latency : slowest;
+			}
+			record("200 connections, slowest of 100 closes", slowest);
+			for (int i = 1; i < 200; i += 2) {
+				assertThat(handled.get(i).hasEnded()).as(handled.get(i).id).isFalse();
+				handled.get(i).release.countDown();
+			}
+			for (int i = 1; i < 200; i += 2) {
+				assertThat(connections.get(i).read().body()).isEqualTo("released " + prefix + "-" + i);
+				assertThat(handled.get(i).awaitEnded()).isEqualTo("NONE");
+			}
+		}
+		finally {
+			for (RawConnection connection : connections) {
+				connection.close();
+			}
+		}
+		awaitTrue(() -> this.watch.selectedConnections() == 0, () -> "no connection left registered with the "
+				+ "watcher's selector (now " + this.watch.selectedConnections() + ")");
+		awaitTrue(() -> closeWaitSockets() == 0, "no server socket left in CLOSE_WAIT");
+		awaitTrue(() -> portFileDescriptors() <= basePortFds, () -> "file descriptors of the server port's sockets "
+				+ "back to " + basePortFds + " (now " + portFileDescriptors() + ")");
+		// Tomcat closes a socket on its poller's next round, within a second; other files (pools
+		// growing, lazily opened jars) are noise, a handful at most
+		awaitTrue(() -> openFileDescriptors() <= baselineFds + 10, () -> "open file descriptors, " + baselineKinds
+				+ " before, " + fileDescriptorKinds() + " after");
+	}
+
+	/**
+	 * Closes a few watched connections, so that every lazily opened file (classes, selectors) is
+	 * open before the file descriptor baseline is taken.
+	 */
+	private void warmUpCloses() throws Exception {
+		for (Close close : Close.values()) {
+			assertCancelledOnClose("/sleep", close);
+		}
+	}
+
+	private void assertPipelinedPairAnswered(String requests, String firstBody, String firstId, String secondBody,
+			String secondId) throws Exception {
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(requests);
+			assertThat(connection.read().body()).isEqualTo(firstBody);
+			assertThat(connection.read().body()).isEqualTo(secondBody);
+			// the connection is still in step: a third request is answered too
+			String third = id("after-pipelined");
+			connection.send(get("/hello?id=" + third));
+			assertThat(connection.read().body()).isEqualTo("hello " + third);
+		}
+		assertThat(Handled.of(firstId).awaitEnded()).isEqualTo("NONE");
+		assertThat(Handled.of(secondId).awaitEnded()).isEqualTo("NONE");
+	}
+
+	private void assertCancelledOnClose(String path, Close close) throws Exception {
+		String id = id(path.substring(1));
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(get(path + "?id=" + id));
+			Handled handled = Handled.of(id).awaitStarted();
+			long closed = System.nanoTime();
+			close.apply(connection);
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			record(path + " " + close, handled.cancelledAfter(closed));
+		}
+	}
+
+	/**
+	 * Closes the connection of a request whose query runs: the scope is cancelled and the backend
+	 * idle within 100 ms. Every attempt must stop the query; the time limit must be met by one of
+	 * three, since a shared two-core machine can stall any thread for longer than that.
+	 */
+	private void assertQueryStopsOnClose(String target, Close close, BackendState backends) throws Exception {
+		List<Duration> attempts = new ArrayList<>();
+		for (int attempt = 0; attempt < 3; attempt++) {
+			Duration idleAfter = stopQueryByClosing(target, close, backends);
+			attempts.add(idleAfter);
+			if (idleAfter.compareTo(Duration.ofMillis(100)) < 0) {
+				return;
+			}
+		}
+		fail("backend not idle within 100 ms of the close in any of three attempts: " + attempts);
+	}
+
+	private Duration stopQueryByClosing(String target, Close close, BackendState backends) throws Exception {
+		String id = id("query");
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(get(target + "&id=" + id));
+			Handled handled = Handled.of(id).awaitStarted();
+			awaitState(backends, handled.backend, (state) -> state.startsWith("active"), "running the query");
+			long closed = System.nanoTime();
+			close.apply(connection);
+			String state = awaitState(backends, handled.backend, (now) -> !now.startsWith("active"), "idle");
+			Duration idleAfter = Duration.ofNanos(System.nanoTime() - closed);
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			record(target + " " + close + " cancelled", handled.cancelledAfter(closed));
+			record(target + " " + close + " backend " + state + " after", idleAfter);
+			return idleAfter;
+		}
+	}
+
+	static String awaitState(BackendState backends, int backend, Predicate<String> condition, String expected)
+			throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		String state = backends.state(backend);
+		while (!condition.test(state)) {
+			if (System.nanoTime() > deadline) {
+				fail("backend " + backend + " not " + expected + " within 10s: " + state);
+			}
+			Thread.onSpinWait();
+			state = backends.state(backend);
+		}
+		return state;
+	}
+
+	static void awaitTrue(ThrowingBooleanSupplier condition, String what) throws Exception {
+		awaitTrue(condition, () -> what);
+	}
+
+	static void awaitTrue(ThrowingBooleanSupplier condition, Supplier<String> what) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				fail("not true within 10s: " + what.get());
+			}
+			TimeUnit.MILLISECONDS.sleep(5);
+		}
+	}
+
+	private long closeWaitSockets() throws IOException {
+		String port = String.format(Locale.ROOT, ":%04X", this.port);
+		long count = 0;
+		for (String table : new String[] { "/proc/net/tcp", "/proc/net/tcp6" }) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] columns = line.trim().split("\\s+");
+				if (columns.length > 3 && columns[1].endsWith(port) && columns[3].equals("08")) {
+					count++;
+				}
+			}
+		}
+		return count;
+	}
+
+	/**
+	 * Open file descriptors of this JVM (server and test client) that are sockets of connections
+	 * to or from the server's port, its listening socket included.
+	 */
+	private long portFileDescriptors() {
+		try {
+			return portFileDescriptors(String.format(Locale.ROOT, ":%04X", this.port));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static long portFileDescriptors(String port) throws IOException {
+		Set<String> inodes = new HashSet<>();
+		for (String table : new String[] { "/proc/net/tcp", "/proc/net/tcp6" }) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] columns = line.trim().split("\\s+");
+				if (columns.length > 9 && (columns[1].endsWith(port) || columns[2].endsWith(port))) {
+					inodes.add("socket:[" + columns[9] + "]");
+				}
+			}
+		}
+		long count = 0;
+		try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+			for (Path fd : fds.toList()) {
+				try {
+					count += inodes.contains(Files.readSymbolicLink(fd).toString()) ? 1 : 0;
+				}
+				catch (IOException ex) {
+					// closed meanwhile
+				}
+			}
+		}
+		return count;
+	}
+
+	private static Map<String, Long> fileDescriptorKinds() {
+		Map<String, Long> kinds = new TreeMap<>();
+		try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+			for (Path fd : fds.toList()) {
+				try {
+					String target = Files.readSymbolicLink(fd).toString();
+					kinds.merge(target.endsWith(".jar") ? "jar" : target.replaceAll("\\[\\d+\\]", ""), 1L,
+							Long::sum);
+				}
+				catch (IOException ex) {
+					// closed meanwhile
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return kinds;
+	}
+
+	private static long openFileDescriptors() {
+		String[] fds = new File("/proc/self/fd").list();
+		return (fds != null) ? fds.length : -1;
+	}
+
+	void record(String what, Duration latency) {
+		latencies.add(String.format(Locale.ROOT, "%s %s: %.2f ms", getClass().getSimpleName(), what,
+				latency.toNanos() / 1e6));
+	}
+
+	@AfterAll
+	static void printLatencies() {
+		List<String> lines = new ArrayList<>(latencies);
+		latencies.clear();
+		lines.forEach((line) -> System.out.println("close->cancel " + line));
+	}
+
+	@FunctionalInterface
+	interface BackendState {
+
+		String state(int backend) throws SQLException;
+
+	}
+
+	@FunctionalInterface
+	interface ThrowingBooleanSupplier {
+
+		boolean getAsBoolean() throws Exception;
+
+	}
+
+}

@@ -1,0 +1,191 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.get;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Over HTTP/2 (h2c), a client that resets its stream or closes its connection cancels its request;
+ * HTTP/1.1 requests on the same server behave as before. Subclasses choose the server.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+abstract class Http2ClientDisconnectTests {
+
+	private static final List<String> latencies = new ArrayList<>();
+
+	private static final AtomicInteger ids = new AtomicInteger();
+
+	@LocalServerPort
+	private int port;
+
+	private final List<HttpClient> clients = new ArrayList<>();
+
+	private String id(String what) {
+		return getClass().getSimpleName() + "-" + what + "-" + ids.incrementAndGet();
+	}
+
+	/**
+	 * A client whose connection is upgraded to HTTP/2 by a first request, so the requests of the
+	 * test run on streams of an HTTP/2 connection.
+	 */
+	private HttpClient http2Client() throws Exception {
+		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+		this.clients.add(client);
+		String id = id("upgrade");
+		HttpResponse<String> response = client.send(request("/hello?id=" + id), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+		assertThat(response.body()).isEqualTo("hello " + id);
+		return client;
+	}
+
+	private HttpRequest request(String target) {
+		return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + target))
+			.timeout(Duration.ofSeconds(30))
+			.build();
+	}
+
+	@AfterEach
+	void closeClientsAndCheckTheLog(CapturedOutput output) {
+		this.clients.forEach(HttpClient::shutdownNow);
+		assertThat(output).doesNotContain("IllegalStateException");
+	}
+
+	@Test
+	void streamResetCancelsTheRequest() throws Exception {
+		HttpClient client = http2Client();
+		List<Duration> attempts = new ArrayList<>();
+		for (int attempt = 0; attempt < 3; attempt++) {
+			String id = id("reset");
+			CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/sleep?id=" + id),
+					HttpResponse.BodyHandlers.ofString());
+			Handled handled = Handled.of(id).awaitStarted();
+			long reset = System.nanoTime();
+			response.cancel(true);
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			Duration latency = handled.cancelledAfter(reset);
+			record("stream reset, sleeping handler", latency);
+			attempts.add(latency);
+			if (latency.compareTo(Duration.ofMillis(50)) < 0) {
+				assertTheConnectionStillServes(client);
+				return;
+			}
+		}
+		fail("not cancelled within 50 ms of the reset in any of three attempts: " + attempts);
+	}
+
+	@Test
+	void streamResetStopsThePostgresQuery() throws Exception {
+		HttpClient client = http2Client();
+		List<Duration> attempts = new ArrayList<>();
+		for (int attempt = 0; attempt < 3; attempt++) {
+			String id = id("reset-query");
+			CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/postgres?id=" + id),
+					HttpResponse.BodyHandlers.ofString());
+			Handled handled = Handled.of(id).awaitStarted();
+			Http11ClientDisconnectTests.awaitState(PostgresDatabase::state, handled.backend,
+					(state) -> state.startsWith("active"), "running the query");
+			long reset = System.nanoTime();
+			response.cancel(true);
+			Http11ClientDisconnectTests.awaitState(PostgresDatabase::state, handled.backend,
+					(state) -> !state.startsWith("active"), "idle");
+			Duration idleAfter = Duration.ofNanos(System.nanoTime() - reset);
+			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+			record("stream reset, backend idle", idleAfter);
+			attempts.add(idleAfter);
+			if (idleAfter.compareTo(Duration.ofMillis(100)) < 0) {
+				return;
+			}
+		}
+		fail("backend not idle within 100 ms of the reset in any of three attempts: " + attempts);
+	}
+
+	@Test
+	void connectionCloseCancelsTheRequestAndStopsItsQuery() throws Exception {
+		HttpClient client = http2Client();
+		String sleeping = id("close");
+		String querying = id("close-query");
+		client.sendAsync(request("/sleep?id=" + sleeping), HttpResponse.BodyHandlers.ofString());
+		client.sendAsync(request("/h2?id=" + querying), HttpResponse.BodyHandlers.ofString());
+		Handled sleepingHandled = Handled.of(sleeping).awaitStarted();
+		Handled queryingHandled = Handled.of(querying).awaitStarted();
+		Http11ClientDisconnectTests.awaitState(H2Database::state, queryingHandled.backend,
+				(state) -> state.startsWith("active"), "running the query");
+		long closed = System.nanoTime();
+		client.shutdownNow();
+		assertThat(sleepingHandled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+		assertThat(queryingHandled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+		Http11ClientDisconnectTests.awaitState(H2Database::state, queryingHandled.backend,
+				(state) -> !state.startsWith("active"), "idle");
+		record("connection close, sleeping handler", sleepingHandled.cancelledAfter(closed));
+		record("connection close, H2 query", queryingHandled.cancelledAfter(closed));
+	}
+
+	@Test
+	void http11RequestsOnTheSameServerBehaveAsBefore() throws Exception {
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			String id = id("http11");
+			connection.send(get("/hello?id=" + id));
+			assertThat(connection.read().body()).isEqualTo("hello " + id);
+			connection.send(get("/conflict"));
+			Response conflict = connection.read();
+			assertThat(conflict.status()).as("@ExceptionHandler").isEqualTo(409);
+			assertThat(conflict.body()).isEqualTo("conflict: stock changed");
+			connection.send(get("/unhandled"));
+			Response unhandled = connection.read();
+			assertThat(unhandled.status()).as("error page").isEqualTo(500);
+			assertThat(unhandled.body()).contains("\"status\":500", "\"path\":\"/unhandled\"");
+		}
+		// Tomcat closes a connection after a 500
+		try (RawConnection connection = RawConnection.open(this.port)) {
+			connection.send(get("/commit-then-change"));
+			Response committed = connection.read();
+			assertThat(committed.status()).as("status of the committed response").isEqualTo(200);
+			assertThat(committed.headers()).doesNotContainKey("x-too-late");
+			assertThat(committed.body()).isEqualTo("committed, then more");
+		}
+	}
+
+	private void assertTheConnectionStillServes(HttpClient client) throws Exception {
+		String id = id("after-reset");
+		HttpResponse<String> response = client.send(request("/hello?id=" + id), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+		assertThat(response.body()).isEqualTo("hello " + id);
+		assertThat(Handled.of(id).awaitEnded()).isEqualTo("NONE");
+	}
+
+	private void record(String what, Duration latency) {
+		synchronized (latencies) {
+			latencies.add(String.format("%s %s: %.2f ms", getClass().getSimpleName(), what, latency.toNanos() / 1e6));
+		}
+	}
+
+	@AfterAll
+	static void printLatencies() {
+		synchronized (latencies) {
+			latencies.forEach((line) -> System.out.println("reset->cancel " + line));
+			latencies.clear();
+		}
+	}
+
+}

@@ -1,0 +1,13 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * HTTP/2 client disconnects on Jetty (h2c).
+ */
+@SpringBootTest(classes = DisconnectTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { JettyHttp11ClientDisconnectTests.USE_JETTY, "server.http2.enabled=true" })
+class JettyHttp2ClientDisconnectTests extends Http2ClientDisconnectTests {
+
+}
