@@ -401,6 +401,18 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
+	// a fork whose task has finished may still be on its way out: that is no reason to cancel
+	private boolean hasUnfinishedFork() {
+		if (this.forks != null) {
+			for (Fork<?> fork : this.forks) {
+				if (fork.state() == Subtask.State.RUNNING) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
 	/**
 	 * Called on the fork's thread as the last thing it does.
 	 */
@@ -572,7 +584,7 @@ final class DefaultScope implements CancellableScope {
 				return;
 			}
 			this.state = State.CLOSING;
-			busy = (this.forks != null && !this.forks.isEmpty()) || (this.children != null && !this.children.isEmpty());
+			busy = hasUnfinishedFork() || (this.children != null && !this.children.isEmpty());
 		}
 		finally {
 			this.lock.unlock();
