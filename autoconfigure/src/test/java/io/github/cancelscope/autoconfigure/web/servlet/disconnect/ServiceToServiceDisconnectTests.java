@@ -1,0 +1,108 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Cancellation across services: service A's deadline passes while it waits for service B (this
+ * test's application, on Tomcat); A aborts its call, B sees its client go away, and B's query stops
+ * on the database. Neither service knows about the other's scope: the closed connection carries it.
+ */
+@SpringBootTest(classes = DisconnectTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class ServiceToServiceDisconnectTests {
+
+	private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+	@LocalServerPort
+	private int port;
+
+	@Test
+	void callersDeadlineStopsTheCalleesQueryThroughTheClosedConnection() throws Exception {
+		try (ConfigurableApplicationContext serviceA = new SpringApplicationBuilder(ServiceA.class).run(
+				"--server.port=0", "--service-b.url=http://localhost:" + this.port,
+				"--cancelscope.request.timeout=500ms",
+				// no deadline travels to B, so what ends B's query is A closing the connection
+				"--cancelscope.request.timeout-header=")) {
+			int portA = ((WebServerApplicationContext) serviceA).getWebServer().getPort();
+			List<Duration> attempts = new ArrayList<>();
+			for (int attempt = 0; attempt < 3; attempt++) {
+				Duration idleAfter = callThroughA(portA, "s2s-" + attempt);
+				attempts.add(idleAfter);
+				if (idleAfter.compareTo(Duration.ofMillis(100)) < 0) {
+					return;
+				}
+			}
+			fail("B's backend not idle within 100 ms of A's answer in any of three attempts: " + attempts);
+		}
+	}
+
+	private Duration callThroughA(int portA, String id) throws Exception {
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + portA + "/call-b?path=/postgres%3Fid%3D" + id))
+			.timeout(Duration.ofSeconds(20))
+			.build();
+		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		long answered = System.nanoTime();
+		assertThat(response.statusCode()).as("A's answer once its deadline passed").isEqualTo(504);
+		Handled handled = Handled.of(id).awaitStarted();
+		String state = Http11ClientDisconnectTests.awaitState(PostgresDatabase::state, handled.backend,
+				(now) -> !now.startsWith("active"), "idle");
+		Duration idleAfter = Duration.ofNanos(Math.max(0, System.nanoTime() - answered));
+		assertThat(state).startsWith("idle");
+		assertThat(handled.awaitEnded()).as("why B's scope ended").isEqualTo("CLIENT_DISCONNECTED");
+		return idleAfter;
+	}
+
+	/**
+	 * Service A: calls B with the RestClient that Spring Boot builds.
+	 */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(ServiceA.Calls.class)
+	static class ServiceA {
+
+		@RestController
+		static class Calls {
+
+			private final RestClient serviceB;
+
+			Calls(RestClient.Builder builder, Environment environment) {
+				this.serviceB = builder.baseUrl(environment.getRequiredProperty("service-b.url")).build();
+			}
+
+			@GetMapping("/call-b")
+			String callB(@RequestParam String path) {
+				return this.serviceB.get().uri(path).retrieve().body(String.class);
+			}
+
+		}
+
+	}
+
+}
