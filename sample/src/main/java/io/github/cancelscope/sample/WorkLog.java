@@ -56,7 +56,8 @@ public class WorkLog {
 			throw ex;
 		}
 		catch (Exception ex) {
-			outcome = "failed (" + ex.getMessage() + ")";
+			// a query or call stopped by its scope throws the driver's or client's exception type
+			outcome = (ScopeCancelledException.findIn(ex) != null) ? "cancelled" : "failed (" + ex.getMessage() + ")";
 			throw ex;
 		}
 		finally {

@@ -6,6 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -59,11 +61,45 @@ class ZombieAndDashboardDemoTests {
 		}
 	}
 
-	private static ConfigurableApplicationContext start(boolean cancelscope) {
-		return new SpringApplicationBuilder(SampleApplication.class).run("--server.port=0",
-				"--cancelscope.enabled=" + cancelscope, "--spring.main.banner-mode=off",
+	@Test
+	void withTheDisconnectWatcherAClientThatGivesUpStopsItsQuery() throws Exception {
+		try (ConfigurableApplicationContext context = start(true)) {
+			assertThatExceptionOfType(HttpTimeoutException.class)
+				.isThrownBy(() -> get(context, "/report?query=30s", Duration.ofSeconds(1)));
+			awaitPool(context, "\"queriesOnServer\":0", Duration.ofSeconds(5));
+			assertThat(get(context, "/work").body()).contains("report query cancelled");
+		}
+	}
+
+	@Test
+	void withoutTheDisconnectWatcherTheAbandonedQueryRunsOn() throws Exception {
+		try (ConfigurableApplicationContext context = start(true, "--cancelscope.request.disconnect.enabled=false")) {
+			assertThatExceptionOfType(HttpTimeoutException.class)
+				.isThrownBy(() -> get(context, "/report?query=30s", Duration.ofSeconds(1)));
+			assertThat(get(context, "/pool").body()).contains("\"queriesOnServer\":1");
+		}
+	}
+
+	private void awaitPool(ConfigurableApplicationContext context, String expected, Duration timeout)
+			throws Exception {
+		long end = System.nanoTime() + timeout.toNanos();
+		String pool = get(context, "/pool").body();
+		while (!pool.contains(expected)) {
+			if (System.nanoTime() > end) {
+				throw new AssertionError("Timed out after " + timeout + " waiting for " + expected + " in " + pool);
+			}
+			Thread.sleep(20);
+			pool = get(context, "/pool").body();
+		}
+	}
+
+	private static ConfigurableApplicationContext start(boolean cancelscope, String... more) {
+		List<String> arguments = new ArrayList<>(List.of("--server.port=0", "--cancelscope.enabled=" + cancelscope,
+				"--spring.main.banner-mode=off",
 				// without the starter, work is still running when the test ends: do not wait for it
-				"--server.shutdown=immediate");
+				"--server.shutdown=immediate"));
+		arguments.addAll(List.of(more));
+		return new SpringApplicationBuilder(SampleApplication.class).run(arguments.toArray(String[]::new));
 	}
 
 	private HttpResponse<String> get(ConfigurableApplicationContext context, String path) throws Exception {

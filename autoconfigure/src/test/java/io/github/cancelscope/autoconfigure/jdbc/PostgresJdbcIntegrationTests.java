@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class PostgresJdbcIntegrationTests {
 
 	@DynamicPropertySource
 	static void postgres(DynamicPropertyRegistry registry) {
-		PostgresServer.register(registry, APP);
+		EmbeddedPostgresServer.register(registry, APP);
 	}
 
 	@BeforeEach
@@ -60,7 +61,7 @@ class PostgresJdbcIntegrationTests {
 
 	@AfterEach
 	void nothingLeftRunning() throws SQLException {
-		assertThat(PostgresServer.activeQueries(APP)).isEmpty();
+		assertThat(EmbeddedPostgresServer.activeQueries(APP)).isEmpty();
 		assertThat(activeConnections()).isZero();
 	}
 
@@ -74,7 +75,7 @@ class PostgresJdbcIntegrationTests {
 		await("no query of the application running and every connection back in the pool, 100 ms after the response")
 			.atMost(Duration.ofMillis(100))
 			.pollInterval(Duration.ofMillis(5))
-			.until(() -> PostgresServer.activeQueries(APP).isEmpty() && activeConnections() == 0);
+			.until(() -> EmbeddedPostgresServer.activeQueries(APP).isEmpty() && activeConnections() == 0);
 		System.out.printf("PostgreSQL zombie query: 500 after %d ms%n", elapsed.toMillis());
 	}
 

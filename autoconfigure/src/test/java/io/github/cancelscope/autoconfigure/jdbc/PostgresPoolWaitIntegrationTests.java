@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,7 +42,7 @@ class PostgresPoolWaitIntegrationTests {
 
 	@DynamicPropertySource
 	static void postgres(DynamicPropertyRegistry registry) {
-		PostgresServer.register(registry, "cancelscope-it-pool-wait");
+		EmbeddedPostgresServer.register(registry, "cancelscope-it-pool-wait");
 	}
 
 	@Test

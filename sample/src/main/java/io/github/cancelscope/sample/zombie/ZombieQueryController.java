@@ -66,6 +66,18 @@ class ZombieQueryController {
 		return "" + shipping.get() + orders.get() + invoices.get();
 	}
 
+	/**
+	 * The abandoned fetch: one slow query on the request's own thread. A client that gives up
+	 * ({@code curl --max-time 1}) stops it on the server, with cancelscope's disconnect watcher on.
+	 */
+	@GetMapping("/report")
+	String report(@RequestParam(defaultValue = "30s") Duration query) throws Exception {
+		return this.work.track("report query", () -> {
+			this.queries.run(query);
+			return "report";
+		});
+	}
+
 	@GetMapping("/healthy")
 	int healthy() {
 		return this.jdbc.queryForObject("SELECT 1", Integer.class);

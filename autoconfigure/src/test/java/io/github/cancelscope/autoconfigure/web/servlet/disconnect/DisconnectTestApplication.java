@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.RequestScope;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -67,7 +68,7 @@ class DisconnectTestApplication {
 	@Lazy
 	DataSource postgresDataSource() {
 		HikariDataSource dataSource = new HikariDataSource();
-		dataSource.setJdbcUrl(PostgresDatabase.jdbcUrl() + "&ApplicationName=disconnect-tests");
+		dataSource.setJdbcUrl(EmbeddedPostgresServer.jdbcUrl() + "&ApplicationName=disconnect-tests");
 		dataSource.setUsername("postgres");
 		dataSource.setPoolName("postgres");
 		dataSource.setMinimumIdle(1);

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.Response;
 import org.junit.jupiter.api.AfterAll;
@@ -87,8 +88,8 @@ abstract class Http11ClientDisconnectTests {
 	@ParameterizedTest
 	@EnumSource
 	void postgresQueryStopsOnTheServerWhenTheClientGoesAway(Close close) throws Exception {
-		assertQueryStopsOnClose("/postgres?fork=false", close, PostgresDatabase::state);
-		assertQueryStopsOnClose("/postgres?fork=true", close, PostgresDatabase::state);
+		assertQueryStopsOnClose("/postgres?fork=false", close, EmbeddedPostgresServer::state);
+		assertQueryStopsOnClose("/postgres?fork=true", close, EmbeddedPostgresServer::state);
 	}
 
 	@ParameterizedTest

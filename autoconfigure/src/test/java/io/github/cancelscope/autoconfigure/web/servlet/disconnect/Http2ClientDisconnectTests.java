@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.Response;
 import org.junit.jupiter.api.AfterAll;
@@ -103,11 +104,11 @@ abstract class Http2ClientDisconnectTests {
 			CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/postgres?id=" + id),
 					HttpResponse.BodyHandlers.ofString());
 			Handled handled = Handled.of(id).awaitStarted();
-			Http11ClientDisconnectTests.awaitState(PostgresDatabase::state, handled.backend,
+			Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
 					(state) -> state.startsWith("active"), "running the query");
 			long reset = System.nanoTime();
 			response.cancel(true);
-			Http11ClientDisconnectTests.awaitState(PostgresDatabase::state, handled.backend,
+			Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
 					(state) -> !state.startsWith("active"), "idle");
 			Duration idleAfter = Duration.ofNanos(System.nanoTime() - reset);
 			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");

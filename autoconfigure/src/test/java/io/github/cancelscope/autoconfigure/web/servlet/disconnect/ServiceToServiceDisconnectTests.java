@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +72,7 @@ class ServiceToServiceDisconnectTests {
 		long answered = System.nanoTime();
 		assertThat(response.statusCode()).as("A's answer once its deadline passed").isEqualTo(504);
 		Handled handled = Handled.of(id).awaitStarted();
-		String state = Http11ClientDisconnectTests.awaitState(PostgresDatabase::state, handled.backend,
+		String state = Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
 				(now) -> !now.startsWith("active"), "idle");
 		Duration idleAfter = Duration.ofNanos(Math.max(0, System.nanoTime() - answered));
 		assertThat(state).startsWith("idle");
