@@ -8,7 +8,9 @@ import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Ends the application's work when the context closes (SIGTERM, Ctrl-C, {@code SpringApplication.exit}):
@@ -19,7 +21,7 @@ import org.springframework.context.SmartLifecycle;
  * It stops in the same phase as Spring Boot's graceful shutdown of the web server, so both run
  * side by side: the server stops taking new requests while in-flight ones finish or are cancelled.
  */
-final class ApplicationScopeShutdown implements SmartLifecycle {
+final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
 
 	/** Phase of Spring Boot's {@code WebServerGracefulShutdownLifecycle}. */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
@@ -36,6 +38,8 @@ final class ApplicationScopeShutdown implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private volatile boolean closing;
+
 	ApplicationScopeShutdown(CancellableScope applicationScope, InFlightScopes inFlight, Duration grace,
 			Duration closeTimeout) {
 		this.applicationScope = applicationScope;
@@ -47,6 +51,13 @@ final class ApplicationScopeShutdown implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
+	}
+
+	@Override
+	public void onApplicationEvent(ContextClosedEvent event) {
+		// published before the lifecycle stops; a plain stop() (context.stop(), a checkpoint) is
+		// no shutdown and must not cancel the application scope for good
+		this.closing = true;
 	}
 
 	@Override
@@ -68,6 +79,9 @@ final class ApplicationScopeShutdown implements SmartLifecycle {
 
 	private void shutDown() {
 		this.running = false;
+		if (!this.closing) {
+			return;
+		}
 		this.inFlight.cancel(Kind.STARTUP, CancellationReason.SHUTDOWN);
 		try {
 			if (!this.inFlight.awaitIdle(this.grace) && logger.isInfoEnabled()) {

@@ -65,6 +65,7 @@ public final class CancelScopeAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
 	ApplicationScopeShutdown cancelScopeApplicationScopeShutdown(
 			CancellableScope applicationScope, InFlightScopes inFlight,
 			CancelScopeProperties properties) {
@@ -74,12 +75,10 @@ public final class CancelScopeAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static StartupRunnerPostProcessor cancelScopeStartupRunnerPostProcessor(Environment environment,
+	static StartupRunnerPostProcessor cancelScopeStartupRunnerPostProcessor(
 			ObjectProvider<CancellableScope> applicationScope, ObjectProvider<InFlightScopes> inFlight) {
-		StartupRunnerPostProcessor postProcessor = new StartupRunnerPostProcessor(applicationScope::getObject,
-				inFlight::getObject);
-		postProcessor.setProxyTargetClass(proxyTargetClass(environment));
-		return postProcessor;
+		// runners are called through their interface, and may be records or final classes
+		return new StartupRunnerPostProcessor(applicationScope::getObject, inFlight::getObject);
 	}
 
 	@Bean

@@ -57,6 +57,27 @@ class CancelScopeAutoConfigurationTests {
 	}
 
 	@Test
+	void stoppingTheContextWithoutClosingItDoesNotCancelTheApplicationScope() {
+		this.contextRunner.run((context) -> {
+			context.stop();
+			context.start();
+			CancellableScope application = context.getBean(CancellableScope.class);
+			assertThat(application.cancellationReason()).isEmpty();
+			try (CancellableScope request = application.openChild(null)) {
+				assertThat(request.view().isCancelled()).isFalse();
+			}
+		});
+	}
+
+	@Test
+	void closingTheContextCancelsTheApplicationScopeWithShutdown() {
+		CancellableScope[] application = new CancellableScope[1];
+		this.contextRunner.withPropertyValues("cancelscope.shutdown.grace=0s")
+			.run((context) -> application[0] = context.getBean(CancellableScope.class));
+		assertThat(application[0].cancellationReason()).contains(CancellationReason.SHUTDOWN);
+	}
+
+	@Test
 	void backsOffWhenDisabled() {
 		this.contextRunner.withPropertyValues("cancelscope.enabled=false")
 			.withUserConfiguration(ScopedServiceConfiguration.class)

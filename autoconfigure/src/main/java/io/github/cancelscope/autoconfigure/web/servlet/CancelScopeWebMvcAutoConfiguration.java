@@ -22,7 +22,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver;
 
 /**
  * {@link AutoConfiguration Auto-configuration} that gives each servlet request a scope and answers
@@ -65,19 +64,19 @@ public final class CancelScopeWebMvcAutoConfiguration {
 
 		@Bean
 		WebMvcConfigurer cancelScopeExceptionResolverConfigurer() {
-			return new WebMvcConfigurer() {
+			return new ExceptionResolverRegistrar();
+		}
 
-				@Override
-				public void extendHandlerExceptionResolvers(List<HandlerExceptionResolver> resolvers) {
-					int index = 0;
-					while (index < resolvers.size()
-							&& resolvers.get(index) instanceof ExceptionHandlerExceptionResolver) {
-						index++;
-					}
-					resolvers.add(index, new ScopeCancelledExceptionResolver(resolvers));
-				}
+	}
 
-			};
+	/**
+	 * Puts the {@link ScopeCancelledExceptionResolver} first among the dispatcher's resolvers.
+	 */
+	static final class ExceptionResolverRegistrar implements WebMvcConfigurer {
+
+		@Override
+		public void extendHandlerExceptionResolvers(List<HandlerExceptionResolver> resolvers) {
+			resolvers.add(0, new ScopeCancelledExceptionResolver(resolvers));
 		}
 
 	}

@@ -1,9 +1,9 @@
 package io.github.cancelscope.autoconfigure.web.servlet;
 
 import java.io.IOException;
-import java.time.Duration;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.Registration;
 import io.github.cancelscope.ScopeCancelledException;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
@@ -52,15 +52,26 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		Duration timeout = this.timeouts.timeoutOf(request);
-		CancellableScope scope = this.applicationScope.openChild(timeout);
-		Registration inFlight = this.inFlight.add(scope, Kind.REQUEST,
-				request.getMethod() + " " + request.getRequestURI());
-		request.setAttribute(SCOPE_ATTRIBUTE, scope);
-		ClientDisconnectWatch.Watch disconnect = this.disconnects.watch(request, response, scope);
+		CancellableScope scope;
+		try {
+			scope = this.applicationScope.openChild(this.timeouts.timeoutOf(request));
+		}
+		catch (IllegalStateException ex) {
+			// the application scope has ended: the application is shutting down
+			ProblemResponses.answer(CancellationReason.SHUTDOWN, request, response);
+			return;
+		}
+		Registration inFlight = Registration.NONE;
+		ClientDisconnectWatch.Watch disconnect = ClientDisconnectWatch.Watch.NONE;
 		Throwable failure = null;
 		try {
+			inFlight = this.inFlight.add(scope, Kind.REQUEST, request.getMethod() + " " + request.getRequestURI());
+			request.setAttribute(SCOPE_ATTRIBUTE, scope);
+			disconnect = this.disconnects.watch(request, response, scope);
 			scope.call(() -> {
+				// a request that arrives cancelled (a zero timeout, or after the shutdown grace) is
+				// answered without running the handler
+				scope.view().throwIfCancelled();
 				chain.doFilter(request, response);
 				return null;
 			});
@@ -107,7 +118,8 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 				}
 				return;
 			}
-			if (cancelled.getCause() != null && cancelled == failure) {
+			// a sibling's failure goes to the container's error handling as if the handler threw it
+			if (cancelled.getCause() != null) {
 				failure = cancelled.getCause();
 			}
 		}

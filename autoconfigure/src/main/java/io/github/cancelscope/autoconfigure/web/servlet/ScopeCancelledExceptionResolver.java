@@ -13,10 +13,12 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Answers a handler's {@link ScopeCancelledException} (anywhere in its cause chain) by its reason.
- * For {@link CancellationReason#SIBLING_FAILED}, the original failure goes to the resolvers that
- * come after this one, and if none handles it, it is rethrown to the container's error handling,
- * exactly as if the handler had thrown it.
+ * Answers a handler's {@link ScopeCancelledException} (anywhere in its cause chain) by its reason,
+ * before the application's own exception handlers: a passed deadline is a 504 whatever handles
+ * {@code Exception}. For {@link CancellationReason#SIBLING_FAILED}, the original failure goes to the
+ * resolvers that come after this one ({@code @ExceptionHandler}, {@code @ResponseStatus}, ...); if
+ * none handles it, the request filter hands it to the container's error handling, exactly as if the
+ * handler had thrown it.
  */
 final class ScopeCancelledExceptionResolver implements HandlerExceptionResolver {
 
@@ -57,9 +59,6 @@ final class ScopeCancelledExceptionResolver implements HandlerExceptionResolver 
 				}
 			}
 			following |= (resolver == this);
-		}
-		if (original instanceof RuntimeException runtime) {
-			throw runtime;
 		}
 		return null;
 	}

@@ -81,8 +81,9 @@ final class ConnectionWatcher implements AutoCloseable {
 		this.graceNanos = Math.max(0, grace.toNanos());
 		this.tickMillis = Math.clamp(grace.toMillis(), 1, MAX_TICK_MILLIS);
 		this.selector = Selector.open();
+		// platform threads: busy virtual threads (an embedded database's query) can hold every carrier
 		this.cancellations = Executors
-			.newThreadPerTaskExecutor(Thread.ofVirtual().name("cancelscope-disconnect-", 0).factory());
+			.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("cancelscope-disconnect-", 0).factory());
 		this.thread = Thread.ofPlatform().daemon().name("cancelscope-disconnect-watcher").unstarted(this::run);
 		this.thread.start();
 	}
@@ -147,13 +148,17 @@ final class ConnectionWatcher implements AutoCloseable {
 				this.selected = this.registered;
 			}
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (Throwable ex) {
 			if (!this.closed) {
-				this.closed = true;
 				logger.warn("Client disconnect watcher stopped; client disconnects are no longer detected", ex);
+			}
+			if (ex instanceof Error error) {
+				throw error;
 			}
 		}
 		finally {
+			// watch() stops queueing requests for a watcher that is gone, whatever ended it
+			this.closed = true;
 			release();
 		}
 	}
