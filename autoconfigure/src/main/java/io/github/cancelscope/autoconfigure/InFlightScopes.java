@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
@@ -48,6 +49,9 @@ public final class InFlightScopes {
 
 	private final Object idle = new Object();
 
+	// threads in awaitIdle: a request that ends takes the monitor only if someone waits
+	private final AtomicInteger waiters = new AtomicInteger();
+
 	/**
 	 * Records a scope as in flight until the returned registration is closed.
 	 * @param scope the scope
@@ -59,7 +63,7 @@ public final class InFlightScopes {
 		Entry entry = new Entry(scope, kind, description, Instant.now());
 		this.entries.put(scope.view().id(), entry);
 		return () -> {
-			if (this.entries.remove(scope.view().id(), entry)) {
+			if (this.entries.remove(scope.view().id(), entry) && this.waiters.get() > 0) {
 				synchronized (this.idle) {
 					this.idle.notifyAll();
 				}
@@ -106,14 +110,20 @@ public final class InFlightScopes {
 	public boolean awaitIdle(Duration timeout) throws InterruptedException {
 		long end = System.nanoTime() + timeout.toNanos();
 		synchronized (this.idle) {
-			while (!this.entries.isEmpty()) {
-				long left = end - System.nanoTime();
-				if (left <= 0) {
-					return false;
+			this.waiters.incrementAndGet();
+			try {
+				while (!this.entries.isEmpty()) {
+					long left = end - System.nanoTime();
+					if (left <= 0) {
+						return false;
+					}
+					TimeUnit.NANOSECONDS.timedWait(this.idle, left);
 				}
-				TimeUnit.NANOSECONDS.timedWait(this.idle, left);
+				return true;
 			}
-			return true;
+			finally {
+				this.waiters.decrementAndGet();
+			}
 		}
 	}
 
