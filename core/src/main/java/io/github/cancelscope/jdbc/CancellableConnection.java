@@ -11,10 +11,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * A connection whose statements are {@linkplain CancellableStatement cancelled with their scope}.
  * <p>
- * Closing, rolling back and resetting auto-commit run with the thread's interrupt status cleared
- * and set again afterwards: a forked task stopped by its scope is interrupted when it leaves its
- * statement, and on a virtual thread an interrupt closes the connection's socket, so without this
- * the cleanup that gives the connection back clean would break it instead.
+ * Every method but the statement factories ({@code createStatement}, {@code prepareStatement},
+ * {@code prepareCall}, whose statements guard their own executions) and the ones every proxy
+ * answers itself ({@code unwrap}, {@code isWrapperFor}, {@code equals}, {@code hashCode},
+ * {@code toString}) runs with the thread's interrupt status cleared, and set again afterwards. A
+ * forked task stopped by its scope is interrupted when it leaves its statement, and on a virtual
+ * thread an interrupt closes the connection's socket at its next blocking read or write: without
+ * this, the {@code commit()}, rollback, {@code close()}, or the reset of isolation, read-only,
+ * catalog and schema that follows (Spring's {@code DataSourceUtils.resetConnectionAfterTransaction},
+ * the pool's own reset) would lose the transaction or break the connection instead of giving it
+ * back clean. An interrupt that arrives while such a call runs is not covered: those calls are not
+ * abortable regions.
  */
 final class CancellableConnection extends JdbcProxy<Connection> {
 
@@ -35,20 +42,19 @@ final class CancellableConnection extends JdbcProxy<Connection> {
 					(PreparedStatement) invokeDelegate(method, args), (Connection) proxy);
 			case "prepareCall" -> CancellableStatement.wrap(CallableStatement.class,
 					(CallableStatement) invokeDelegate(method, args), (Connection) proxy);
-			case "close", "rollback", "setAutoCommit" -> invokeUninterrupted(method, args);
-			default -> invokeDelegate(method, args);
+			default -> invokeUninterrupted(method, args);
 		};
 	}
 
 	private @Nullable Object invokeUninterrupted(Method method, @Nullable Object[] args) throws Throwable {
-		boolean interrupted = Thread.interrupted();
+		if (!Thread.interrupted()) {
+			return invokeDelegate(method, args);
+		}
 		try {
 			return invokeDelegate(method, args);
 		}
 		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
+			Thread.currentThread().interrupt();
 		}
 	}
 

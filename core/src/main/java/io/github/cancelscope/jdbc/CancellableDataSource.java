@@ -27,7 +27,8 @@ import io.github.cancelscope.ScopeCancelledException;
  * runs in an {@linkplain RequestScope#interruptible interruptible region}, and pools such as HikariCP
  * give up within a millisecond of an interrupt. The interrupt is cleared when the wait ends.</li>
  * <li>A statement (plain, prepared or callable, whoever runs it: JDBC code, {@code JdbcTemplate},
- * JPA) fails at once, without a round trip, if the scope is already cancelled; it runs with a query
+ * JPA) fails at once, without a round trip, if the scope is already cancelled or its deadline has
+ * passed (even before the timer that cancels the scope has fired); it runs with a query
  * timeout no longer than the scope's time left; and when the scope is cancelled while it runs, it
  * is stopped with {@code Statement.cancel()}, so the database stops the query and the connection
  * stays usable. The thread is never interrupted for it, and a cancel never reaches a statement that
@@ -37,7 +38,11 @@ import io.github.cancelscope.ScopeCancelledException;
  * {@link ScopeCancelledException}.</li>
  * </ul>
  * Closing or rolling back a connection is never refused, so a transaction cut short is rolled back
- * and the connection goes back to the pool clean.
+ * and the connection goes back to the pool clean. Connection methods (commit, rollback, close, the
+ * resets of isolation, read-only, catalog and schema, {@code isValid}…) run with the thread's
+ * interrupt status cleared and restored afterwards, so a forked task interrupted by its scope does
+ * not lose the connection's socket to its interrupt (see {@link ScopeCancelledSQLException} for
+ * what stopped work throws).
  *
  * <p>
  * {@link #unwrap(Class)} and {@link #isWrapperFor(Class)} reach the wrapped data source (for

@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Each {@code execute…} method, in a scope:
  * <ol>
- * <li>fails at once, without a round trip, if the scope is already cancelled;</li>
+ * <li>fails at once, without a round trip, if the scope is already cancelled, or if its deadline
+ * has passed even though the timer that cancels the scope at its deadline has not fired yet;</li>
  * <li>runs with a query timeout no longer than the time the scope has left, rounded up to whole
  * seconds, never longer than a timeout already set (by the application or by a transaction), and
  * restored afterwards;</li>
@@ -62,11 +64,17 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 		if (scope.isCancelled()) {
 			throw ScopeCancelledSQLException.of("Statement not run", scope, null);
 		}
-		int timeoutToRestore = limitQueryTimeout(scope.remaining());
+		Optional<Duration> remaining = scope.remaining();
+		if (remaining.isPresent() && remaining.get().isZero()) {
+			// the deadline has passed, the timer that cancels the scope has not fired yet
+			throw new ScopeCancelledSQLException("Statement not run",
+					new ScopeCancelledException(CancellationReason.DEADLINE_EXCEEDED, null));
+		}
+		int timeoutToRestore = limitQueryTimeout(remaining);
 		Throwable failure = null;
 		try {
 			StatementCancellation cancellation = new StatementCancellation(this.delegate);
-			return scope.abortable("jdbc", cancellation::cancel, () -> {
+			return scope.abortable("jdbc", cancellation, () -> {
 				try {
 					return invokeDelegate(method, args);
 				}

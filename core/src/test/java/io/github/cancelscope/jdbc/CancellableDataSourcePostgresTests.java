@@ -4,16 +4,22 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.Registration;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
+import io.github.cancelscope.ScopeClock;
 import io.github.cancelscope.ScopeSettings;
 import io.github.cancelscope.Subtask;
 import io.github.cancelscope.test.ManualScopeClock;
@@ -274,6 +280,79 @@ class CancellableDataSourcePostgresTests {
 	}
 
 	@Test
+	void interruptedVirtualThreadCommitsAndKeepsItsConnection() throws Exception {
+		int backendsBefore = PostgresServer.backends(APP);
+		// what a fork stopped inside a statement finds: its interrupt status set when it goes on to commit
+		FutureTask<Void> task = new FutureTask<>(() -> {
+			try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+				int pid = backendPid(statement);
+				connection.setAutoCommit(false);
+				statement.executeUpdate("INSERT INTO orders VALUES (44)");
+				Savepoint savepoint = connection.setSavepoint();
+				Thread.currentThread().interrupt();
+				connection.releaseSavepoint(savepoint);
+				connection.commit();
+				assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept by commit()").isTrue();
+				// what Spring's DataSourceUtils.resetConnectionAfterTransaction and a pool's validation do next
+				connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+				connection.setReadOnly(false);
+				connection.setAutoCommit(true);
+				assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
+				assertThat(connection.isValid(2)).as("valid while interrupted").isTrue();
+				assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+				Thread.interrupted();
+				assertThat(connection.isValid(2)).as("valid once the interrupt is cleared").isTrue();
+				assertThat(selectOne(connection)).isEqualTo(1);
+				assertThat(PostgresServer.backend(pid)).startsWith("idle:");
+			}
+			return null;
+		});
+		Thread.ofVirtual().name("interrupted-fork").start(task);
+		task.get(10, TimeUnit.SECONDS);
+		try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+			try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM orders WHERE id = 44")) {
+				rows.next();
+				assertThat(rows.getInt(1)).as("committed").isEqualTo(1);
+			}
+			statement.executeUpdate("DELETE FROM orders WHERE id = 44");
+		}
+		assertThat(PostgresServer.backends(APP)).as("no connection lost to the interrupt").isEqualTo(backendsBefore);
+		assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(4);
+	}
+
+	@Test
+	void passedDeadlineFailsStatementBeforeExpiryFires() throws Exception {
+		// a clock whose timers never fire: the deadline passes, the scope is never cancelled
+		StalledTimerClock clock = new StalledTimerClock();
+		CancellableScope stalled = CancellableScope.root(ScopeSettings.defaults().withClock(clock));
+		try (CancellableScope scope = stalled.openChild(Duration.ofMillis(300))) {
+			scope.call(() -> {
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					int pid = backendPid(statement);
+					clock.advance(Duration.ofMillis(300));
+					assertThat(scope.view().remaining()).contains(Duration.ZERO);
+					assertThat(scope.view().isCancelled()).isFalse();
+					long start = System.nanoTime();
+					assertThatExceptionOfType(ScopeCancelledSQLException.class)
+						.isThrownBy(() -> statement.executeQuery("SELECT 'past-deadline-marker'"))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED))
+						.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"))
+						.satisfies((ex) -> assertThat(ex.getSuppressed()).isEmpty())
+						.satisfies((ex) -> assertThat(ScopeCancelledException.findIn(ex)).isNotNull()
+							.extracting(ScopeCancelledException::reason)
+							.isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
+					assertThat(System.nanoTime() - start).as("failed without a round trip")
+						.isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
+					assertThat(PostgresServer.backend(pid)).doesNotContain("past-deadline-marker");
+					assertThat(statement.getQueryTimeout()).as("query timeout untouched").isZero();
+				}
+				return null;
+			});
+		}
+		stalled.close();
+	}
+
+	@Test
 	void unwrapReachesDriverAndStatementsKnowTheirWrappedConnection() throws Exception {
 		assertThat(dataSource.unwrap(HikariDataSource.class)).isSameAs(pool);
 		try (Connection connection = dataSource.getConnection();
@@ -308,6 +387,35 @@ class CancellableDataSourcePostgresTests {
 			rows.next();
 			return rows.getInt(1);
 		}
+	}
+
+	/**
+	 * A clock that moves only when told to and whose timers never fire, as an expiry thread that
+	 * lags behind the deadline.
+	 */
+	private static final class StalledTimerClock implements ScopeClock {
+
+		private final AtomicLong nanos = new AtomicLong();
+
+		void advance(Duration duration) {
+			this.nanos.addAndGet(duration.toNanos());
+		}
+
+		@Override
+		public long nanoTime() {
+			return this.nanos.get();
+		}
+
+		@Override
+		public Instant instant() {
+			return Instant.parse("2026-01-01T00:00:00Z").plusNanos(this.nanos.get());
+		}
+
+		@Override
+		public Registration schedule(Runnable action, long atNanoTime) {
+			return Registration.NONE;
+		}
+
 	}
 
 }
