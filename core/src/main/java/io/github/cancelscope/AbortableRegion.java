@@ -6,6 +6,12 @@ import org.jspecify.annotations.Nullable;
  * A stretch of blocking work on one thread that a cancellation stops by running an abort action.
  * The action runs at most once, only between {@link #begin()} and {@link #exit()}, and
  * {@code exit()} waits for an action that has started, so an abort never outlives its region.
+ * <p>
+ * A region whose abort interrupts its thread does not interrupt it while a region that does not
+ * interrupt (a JDBC statement, an HTTP exchange) runs inside it on that thread: the inner region
+ * has its own abort, and an interrupt would break its connection. The interrupt is deferred until
+ * the last such inner region exits, as {@link Fork} defers a stop until the thread leaves its
+ * regions.
  */
 final class AbortableRegion implements CancellationListener {
 
@@ -24,11 +30,20 @@ final class AbortableRegion implements CancellationListener {
 	// guarded by this
 	private boolean started;
 
-	private boolean cancelledEarly;
+	private @Nullable Cancellation cancellation;
 
 	private boolean aborted;
 
 	private boolean exited;
+
+	// regions that do not interrupt, running inside this interrupting one
+	private int shields;
+
+	// the interrupt is due once the shields are gone
+	private boolean deferred;
+
+	// confined to the region's thread: whether begin() shielded the enclosing regions
+	private boolean shielding;
 
 	/**
 	 * Creates a region on the calling thread.
@@ -46,19 +61,28 @@ final class AbortableRegion implements CancellationListener {
 
 	/**
 	 * Returns whether {@code region} or a region enclosing it interrupted its thread as its abort.
-	 * Such an interrupt belongs to that region, which clears it when it exits.
+	 * Such an interrupt belongs to that region, which clears it when it exits. An interrupt that is
+	 * deferred has not been delivered.
 	 * @param region the innermost region of the calling thread, or {@code null}
 	 * @return whether an interrupt of a region is pending on the calling thread
 	 */
 	static boolean interruptDelivered(@Nullable AbortableRegion region) {
 		for (AbortableRegion r = region; r != null; r = r.enclosing) {
-			if (r.interrupts && r.aborted()) {
+			if (r.interrupts && r.interruptDelivered()) {
 				return true;
 			}
 		}
 		return false;
 	}
 
+	private synchronized boolean interruptDelivered() {
+		return this.aborted && !this.deferred;
+	}
+
+	/**
+	 * Returns whether the cancellation reached the region while its work ran: its abort ran, or, for
+	 * an interrupting region, is deferred until an inner region exits.
+	 */
 	synchronized boolean aborted() {
 		return this.aborted;
 	}
@@ -80,14 +104,23 @@ final class AbortableRegion implements CancellationListener {
 
 	@Override
 	public synchronized void cancelled(CancellationReason reason, @Nullable Throwable cause) {
-		if (this.exited) {
+		if (this.exited || this.cancellation != null) {
 			return;
 		}
+		this.cancellation = new Cancellation(reason, cause);
 		if (!this.started) {
-			this.cancelledEarly = true;
 			return;
 		}
 		this.aborted = true;
+		if (this.shields > 0) {
+			this.deferred = true;
+			return;
+		}
+		runAbort();
+	}
+
+	// called holding this
+	private void runAbort() {
 		try {
 			this.abort.run();
 		}
@@ -97,24 +130,77 @@ final class AbortableRegion implements CancellationListener {
 	}
 
 	/**
-	 * Marks the work as started.
-	 * @return {@code false} if the scope was cancelled before, in which case the work must not start
+	 * Marks the work as started. A region that does not interrupt first keeps the interrupting
+	 * regions around it from interrupting the thread while it runs; if one of them has already done
+	 * so, the work must not start either: its scope is cancelled, and the pending interrupt would
+	 * break the call (on a virtual thread, it closes the socket).
+	 * @return {@code null} if the work may start, else the cancellation that stops it
 	 */
-	synchronized boolean begin() {
-		if (this.cancelledEarly) {
-			return false;
+	@Nullable Cancellation begin() {
+		Cancellation refused = null;
+		if (!this.interrupts) {
+			this.shielding = true;
+			for (AbortableRegion r = this.enclosing; r != null; r = r.enclosing) {
+				if (r.interrupts) {
+					Cancellation delivered = r.shield();
+					if (refused == null) {
+						refused = delivered;
+					}
+				}
+			}
 		}
-		this.started = true;
-		return true;
+		synchronized (this) {
+			if (this.cancellation != null) {
+				return this.cancellation;
+			}
+			if (refused != null) {
+				return refused;
+			}
+			this.started = true;
+			return null;
+		}
 	}
 
 	/**
-	 * Marks the work as ended, after any running abort action has finished.
-	 * @return whether the abort action ran
+	 * Defers this region's interrupt while a region that does not interrupt runs inside it.
+	 * @return the cancellation if this region has already interrupted its thread, else {@code null}
 	 */
-	synchronized boolean exit() {
-		this.exited = true;
-		return this.aborted;
+	private synchronized @Nullable Cancellation shield() {
+		this.shields++;
+		return (this.aborted && !this.deferred) ? this.cancellation : null;
+	}
+
+	/**
+	 * Lifts a {@link #shield()}; on the region's thread, delivers an interrupt deferred meanwhile.
+	 */
+	private synchronized void unshield() {
+		this.shields--;
+		if (this.shields == 0 && this.deferred && !this.exited) {
+			this.deferred = false;
+			runAbort();
+		}
+	}
+
+	/**
+	 * Marks the work as ended, after any running abort action has finished, and delivers an
+	 * interrupt that enclosing regions deferred because of this one.
+	 * @return whether the cancellation reached the region while its work ran
+	 */
+	boolean exit() {
+		boolean aborted;
+		synchronized (this) {
+			this.exited = true;
+			this.deferred = false;
+			aborted = this.aborted;
+		}
+		if (this.shielding) {
+			for (AbortableRegion r = this.enclosing; r != null; r = r.enclosing) {
+				if (r.interrupts) {
+					r.unshield();
+				}
+			}
+		}
+		return aborted;
 	}
 
 }

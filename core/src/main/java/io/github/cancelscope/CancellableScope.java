@@ -84,15 +84,6 @@ public interface CancellableScope extends AutoCloseable {
 	}
 
 	/**
-	 * Ends this scope: cancels what is left, waits for forked tasks (until their threads have
-	 * terminated), runs cleanups. On the thread that opened the scope, the interrupt status is then
-	 * what it was when the scope was opened, unless the thread is a forked task whose own scope was
-	 * cancelled, the thread runs in an {@linkplain RequestScope#interruptible interruptible} region
-	 * that was interrupted, or the thread was interrupted while this method waited.
-	 * @throws RuntimeException the first cleanup failure, with the others suppressed; a checked
-	 * one is wrapped in a {@link ScopeCleanupException}
-	 */
-	/**
 	 * Returns what this scope and its descendants are doing now: forked tasks with their threads,
 	 * abortable regions running, child scopes. For diagnostics: it takes the scope's lock briefly
 	 * and walks the tree.
@@ -105,6 +96,15 @@ public interface CancellableScope extends AutoCloseable {
 				Map.of(), List.of());
 	}
 
+	/**
+	 * Ends this scope: cancels what is left, waits for forked tasks (until their threads have
+	 * terminated), runs cleanups. On the thread that opened the scope, the interrupt status is then
+	 * what it was when the scope was opened, unless the thread is a forked task whose own scope was
+	 * cancelled, the thread runs in an {@linkplain RequestScope#interruptible interruptible} region
+	 * that was interrupted, or the thread was interrupted while this method waited.
+	 * @throws RuntimeException the first cleanup failure, with the others suppressed; a checked
+	 * one is wrapped in a {@link ScopeCleanupException}
+	 */
 	@Override
 	void close();
 

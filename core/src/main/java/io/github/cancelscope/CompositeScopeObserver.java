@@ -7,8 +7,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ScopeObserver} that tells several, in order; their scope contexts nest in that order.
+ * One that throws does not keep the others from being told.
  */
 final class CompositeScopeObserver implements ScopeObserver {
+
+	private static final System.Logger logger = System.getLogger(CancellableScope.class.getName());
 
 	private final ScopeObserver[] observers;
 
@@ -21,7 +24,16 @@ final class CompositeScopeObserver implements ScopeObserver {
 		ObservedScope[] observed = new ObservedScope[this.observers.length];
 		int count = 0;
 		for (ScopeObserver observer : this.observers) {
-			ObservedScope one = observer.opened(scope, parent);
+			ObservedScope one;
+			try {
+				one = observer.opened(scope, parent);
+			}
+			catch (Throwable ex) {
+				// the others have opened or will: skipping this one keeps their callbacks paired
+				logger.log(System.Logger.Level.WARNING, "A scope observer failed in opened for scope " + scope.id()
+						+ "; it does not observe that scope", ex);
+				continue;
+			}
 			if (one != ObservedScope.NONE) {
 				observed[count++] = one;
 			}
@@ -48,16 +60,42 @@ final class CompositeScopeObserver implements ScopeObserver {
 
 		@Override
 		public void cancelled(ScopeCancellation cancellation) {
+			RuntimeException failure = null;
 			for (ObservedScope one : this.observed) {
-				one.cancelled(cancellation);
+				try {
+					one.cancelled(cancellation);
+				}
+				catch (RuntimeException ex) {
+					failure = collect(failure, ex);
+				}
+			}
+			if (failure != null) {
+				throw failure;
 			}
 		}
 
 		@Override
 		public void closed(ScopeEnd end) {
+			RuntimeException failure = null;
 			for (int i = this.observed.length - 1; i >= 0; i--) {
-				this.observed[i].closed(end);
+				try {
+					this.observed[i].closed(end);
+				}
+				catch (RuntimeException ex) {
+					failure = collect(failure, ex);
+				}
 			}
+			if (failure != null) {
+				throw failure;
+			}
+		}
+
+		private static RuntimeException collect(@Nullable RuntimeException first, RuntimeException next) {
+			if (first == null) {
+				return next;
+			}
+			first.addSuppressed(next);
+			return first;
 		}
 
 	}

@@ -100,6 +100,9 @@ final class DefaultScope implements CancellableScope {
 
 	private Registration deadlineTimer = Registration.NONE;
 
+	// whether close() found work running and so cancels this scope
+	private boolean cancelsOnClose;
+
 	private int stragglers;
 
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, boolean failureCancelsSiblings,
@@ -114,8 +117,27 @@ final class DefaultScope implements CancellableScope {
 		this.openerWasInterrupted = this.opener.isInterrupted();
 		this.openedNanos = settings.clock().nanoTime();
 		// last: the observer may look at this scope
-		this.observed = (settings.observer() != ScopeObserver.NONE)
-				? settings.observer().opened(this.view, (parent != null) ? parent.view : null) : ObservedScope.NONE;
+		this.observed = (settings.observer() != ScopeObserver.NONE) ? observeOpen(settings.observer())
+				: ObservedScope.NONE;
+	}
+
+	private ObservedScope observeOpen(ScopeObserver observer) {
+		try {
+			return observer.opened(this.view, (this.parent != null) ? this.parent.view : null);
+		}
+		catch (Throwable ex) {
+			observerFailed("opened", ex);
+			return ObservedScope.NONE;
+		}
+	}
+
+	/**
+	 * Logs a failure of the observer, which is user code: it must not keep a scope from working.
+	 * Failures of {@link ObservedScope#bind} are not handled here: they are the failures of the work.
+	 */
+	private void observerFailed(String callback, Throwable failure) {
+		logger.log(System.Logger.Level.WARNING,
+				"The scope observer failed in " + callback + " for scope " + this.id + "; the scope goes on", failure);
 	}
 
 	static DefaultScope root(ScopeSettings settings) {
@@ -161,15 +183,17 @@ final class DefaultScope implements CancellableScope {
 			}
 		}
 		// an observer would see a child open that cannot be
-		if (this.settings.observer() != ScopeObserver.NONE && isClosed()) {
+		if (this.settings.observer() != ScopeObserver.NONE && refusesChildren()) {
 			throw ended("open a child scope");
 		}
 		DefaultScope child = new DefaultScope(this, this.settings, failureCancelsSiblings, deadlineNanos, deadline);
 		this.lock.lock();
 		try {
-			if (this.state == State.CLOSED) {
+			if (refusesChildrenLocked()) {
 				// lost a race with close(): the observer saw the child open, so it sees it end
-				child.observed.closed(new ScopeEnd(null, null, -1, 0, null));
+				if (child.observed != ObservedScope.NONE) {
+					child.observeEnd(null);
+				}
 				throw ended("open a child scope");
 			}
 			Cancellation cancellation = this.cancellation;
@@ -192,14 +216,30 @@ final class DefaultScope implements CancellableScope {
 		return child;
 	}
 
-	private boolean isClosed() {
+	private boolean refusesChildren() {
 		this.lock.lock();
 		try {
-			return this.state == State.CLOSED;
+			return refusesChildrenLocked();
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Returns whether a child opened now would outlive this scope untracked. A closing scope that
+	 * is cancelled, or that close() is about to cancel because work still runs in it, hands out
+	 * children that are (or are about to be) cancelled with it: its forks and cleanups may call
+	 * {@code @Scoped} methods, which then fail fast as in any cancelled scope. A closing scope that
+	 * close() found idle is reachable only from its cleanups, and a child opened there would be
+	 * neither cancelled nor bound by the deadline once the scope is closed: it is refused.
+	 */
+	private boolean refusesChildrenLocked() {
+		return switch (this.state) {
+			case OPEN -> false;
+			case CLOSING -> this.cancellation == null && !this.cancelsOnClose;
+			case CLOSED -> true;
+		};
 	}
 
 	private IllegalStateException ended(String action) {
@@ -284,8 +324,13 @@ final class DefaultScope implements CancellableScope {
 		if (counted) {
 			tally.forks += forks.size();
 			if (this.observed != ObservedScope.NONE) {
-				this.observed.cancelled(new ScopeCancellation(reason, cause, inherited, tally.forks,
-						Map.copyOf(tally.regions), tally.scopes));
+				try {
+					this.observed.cancelled(new ScopeCancellation(reason, cause, inherited, tally.forks,
+							Map.copyOf(tally.regions), tally.scopes));
+				}
+				catch (Throwable ex) {
+					observerFailed("cancelled", ex);
+				}
 			}
 		}
 		return tally;
@@ -460,12 +505,16 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
+	/**
+	 * Returns what {@link #all} throws when its group was cancelled: the failure of a task, as
+	 * {@link Fork#propagate} has it, unless this scope itself was cancelled.
+	 */
 	private RuntimeException unwrapGroupFailure(ScopeCancelledException ex) {
-		Cancellation own = this.cancellation;
-		if (own == null && ex.reason() == CancellationReason.SIBLING_FAILED && ex.getCause() != null) {
-			throw Fork.propagate(ex.getCause());
+		Throwable cause = ex.getCause();
+		if (this.cancellation == null && ex.reason() == CancellationReason.SIBLING_FAILED && cause != null) {
+			return Fork.propagate(cause);
 		}
-		throw ex;
+		return ex;
 	}
 
 	<T> T race(List<? extends Callable<? extends T>> tasks) {
@@ -556,8 +605,9 @@ final class DefaultScope implements CancellableScope {
 			AbortableRegion region = new AbortableRegion(kind, abort, clearInterrupt, ScopeBinding.currentRegion());
 			Registration registration = onCancel(region);
 			try {
-				if (!region.begin()) {
-					throw Objects.requireNonNull(this.cancellation).toException();
+				Cancellation refused = region.begin();
+				if (refused != null) {
+					throw refused.toException();
 				}
 				return ScopedValue.where(ScopeBinding.REGION, region).call(body);
 			}
@@ -585,6 +635,7 @@ final class DefaultScope implements CancellableScope {
 			}
 			this.state = State.CLOSING;
 			busy = hasUnfinishedFork() || (this.children != null && !this.children.isEmpty());
+			this.cancelsOnClose = busy;
 		}
 		finally {
 			this.lock.unlock();
@@ -638,8 +689,13 @@ final class DefaultScope implements CancellableScope {
 		finally {
 			this.lock.unlock();
 		}
-		this.observed.closed(new ScopeEnd((cancellation != null) ? cancellation.reason() : null,
-				(cancellation != null) ? cancellation.cause() : null, nanos, stragglers, cleanupFailure));
+		try {
+			this.observed.closed(new ScopeEnd((cancellation != null) ? cancellation.reason() : null,
+					(cancellation != null) ? cancellation.cause() : null, nanos, stragglers, cleanupFailure));
+		}
+		catch (Throwable ex) {
+			observerFailed("closed", ex);
+		}
 	}
 
 	/**
@@ -791,6 +847,9 @@ final class DefaultScope implements CancellableScope {
 		}
 	}
 
+	/**
+	 * Returns a cleanup's failure as the caller is to throw it; an {@link Error} is thrown here.
+	 */
 	private RuntimeException asUnchecked(Throwable failure) {
 		if (failure instanceof RuntimeException runtime) {
 			return runtime;

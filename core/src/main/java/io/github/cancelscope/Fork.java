@@ -74,14 +74,23 @@ final class Fork<T> implements Subtask<T>, Runnable {
 			this.failure = ex;
 		}
 		this.state = (failure != null) ? State.FAILED : State.SUCCEEDED;
-		if (failure != null) {
-			this.scope.forkFailed(failure);
+		// whatever cancelling the siblings runs into, join() and close() must learn that the task ended
+		try {
+			if (failure != null) {
+				this.scope.forkFailed(failure);
+			}
 		}
-		this.done.countDown();
-		if (this.whenDone != null) {
-			this.whenDone.accept(this);
+		finally {
+			this.done.countDown();
+			try {
+				if (this.whenDone != null) {
+					this.whenDone.accept(this);
+				}
+			}
+			finally {
+				this.scope.forkEnded(this);
+			}
 		}
-		this.scope.forkEnded(this);
 	}
 
 	@Override
@@ -199,14 +208,21 @@ final class Fork<T> implements Subtask<T>, Runnable {
 		}
 	}
 
+	/**
+	 * Returns a task's failure as the caller is to throw it: a {@link RuntimeException} as it is, a
+	 * checked exception wrapped in a {@link CompletionException}. An {@link Error} is thrown here,
+	 * since nothing may wrap it.
+	 * @param failure what the task threw
+	 * @return the exception to throw
+	 */
 	static RuntimeException propagate(Throwable failure) {
 		if (failure instanceof RuntimeException runtime) {
-			throw runtime;
+			return runtime;
 		}
 		if (failure instanceof Error error) {
 			throw error;
 		}
-		throw new CompletionException(failure);
+		return new CompletionException(failure);
 	}
 
 }

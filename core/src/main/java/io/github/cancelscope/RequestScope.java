@@ -180,13 +180,19 @@ public interface RequestScope {
 	 * once, on the cancelling thread, and only while {@code body} runs: this method does not
 	 * return before an {@code abort} that started has finished, so an abort never reaches work
 	 * that comes after the region.
+	 * <p>
+	 * Inside an {@linkplain #interruptible interruptible} region on the same thread (of this scope
+	 * or an ancestor), the cancellation does not interrupt the thread while {@code body} runs: the
+	 * interrupt follows when this region exits. If that region has already interrupted the thread,
+	 * {@code body} does not run.
 	 * @param <T> the type of the result
 	 * @param <X> the type of exception {@code body} throws
 	 * @param abort stops {@code body}; must be quick and must not throw
 	 * @param body the blocking work
 	 * @return the result of {@code body}
 	 * @throws X what {@code body} throws
-	 * @throws ScopeCancelledException if the scope was cancelled before {@code body} started
+	 * @throws ScopeCancelledException if the scope, or that of an enclosing interruptible region that
+	 * interrupted the thread, was cancelled before {@code body} started
 	 */
 	<T, X extends Throwable> T abortable(Runnable abort, ScopedValue.CallableOp<? extends T, X> body) throws X;
 
@@ -203,7 +209,8 @@ public interface RequestScope {
 	 * @param body the blocking work
 	 * @return the result of {@code body}
 	 * @throws X what {@code body} throws
-	 * @throws ScopeCancelledException if the scope was cancelled before {@code body} started
+	 * @throws ScopeCancelledException if the scope, or that of an enclosing interruptible region that
+	 * interrupted the thread, was cancelled before {@code body} started
 	 */
 	default <T, X extends Throwable> T abortable(String kind, Runnable abort,
 			ScopedValue.CallableOp<? extends T, X> body) throws X {
@@ -214,6 +221,11 @@ public interface RequestScope {
 	 * Runs {@code body} on the calling thread so that a cancellation of this scope interrupts the
 	 * thread. When the region exits, an interrupt it delivered is cleared, so none survives into
 	 * code that does not expect one, such as a servlet container's response writing.
+	 * <p>
+	 * While an {@linkplain #abortable(Runnable, ScopedValue.CallableOp) abortable} region runs
+	 * inside this one on the same thread, its abort stops it and the interrupt waits: it is
+	 * delivered when the inner region exits, since an interrupt breaks the connection of a JDBC
+	 * statement or HTTP exchange.
 	 * @param <T> the type of the result
 	 * @param <X> the type of exception {@code body} throws
 	 * @param body the blocking work, which stops when interrupted

@@ -20,14 +20,15 @@ final class ScopeBinding {
 	}
 
 	static RequestScope current() {
-		if (!CURRENT.isBound()) {
-			throw new IllegalStateException("No RequestScope on thread '" + Thread.currentThread().getName()
-					+ "'. RequestScope.current() works inside an HTTP request handled by the cancelscope starter, "
-					+ "inside a method annotated with @Scoped, and inside a task forked from a scope. "
-					+ "Elsewhere, open a scope with CancellableScope.openChild(...) and run the work with call(...), "
-					+ "or use RequestScope.find() where running outside a scope is expected.");
-		}
-		return CURRENT.get().view();
+		return CURRENT.orElseThrow(ScopeBinding::noScope).view();
+	}
+
+	private static IllegalStateException noScope() {
+		return new IllegalStateException("No RequestScope on thread '" + Thread.currentThread().getName()
+				+ "'. RequestScope.current() works inside an HTTP request handled by the cancelscope starter, "
+				+ "inside a method annotated with @Scoped, and inside a task forked from a scope. "
+				+ "Elsewhere, open a scope with CancellableScope.openChild(...) and run the work with call(...), "
+				+ "or use RequestScope.find() where running outside a scope is expected.");
 	}
 
 	static Optional<RequestScope> find() {

@@ -280,6 +280,43 @@ class CloseTests {
 	}
 
 	@Test
+	void cleanupOfAScopeThatWasNotCancelledCannotOpenAChildOfIt() {
+		CancellableScope scope = this.root.openChild(null);
+		AtomicReference<Object> opened = new AtomicReference<>();
+		scope.view().defer(() -> {
+			try {
+				CancellableScope child = scope.view().openChild(null);
+				opened.set(child);
+				child.close();
+			}
+			catch (IllegalStateException ex) {
+				opened.set(ex);
+			}
+		});
+		scope.close();
+		// the child would outlive its parent, neither cancelled with it nor bound by its deadline
+		assertThat(opened.get()).isInstanceOfSatisfying(IllegalStateException.class,
+				(ex) -> assertThat(ex).hasMessageContaining("Scope " + scope.view().id() + " has ended"));
+	}
+
+	@Test
+	void cleanupOfACancelledScopeGetsACancelledChild() {
+		CancellableScope scope = this.root.openChild(null);
+		AtomicReference<Object> opened = new AtomicReference<>();
+		AtomicInteger childCleanups = new AtomicInteger();
+		scope.view().defer(() -> {
+			try (CancellableScope child = scope.view().openChild(null)) {
+				child.view().defer(childCleanups::incrementAndGet);
+				opened.set(child.view().cancellationReason().orElse(null));
+			}
+		});
+		scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
+		scope.close();
+		assertThat(opened.get()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED);
+		assertThat(childCleanups).hasValue(1);
+	}
+
+	@Test
 	void childOpenedAfterCloseIsRejectedButCancelledParentStillHandsOutCancelledChildren() {
 		CancellableScope scope = this.root.openChild(null);
 		scope.cancel(CancellationReason.CANCELLED);

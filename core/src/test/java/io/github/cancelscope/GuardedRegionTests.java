@@ -222,6 +222,144 @@ class GuardedRegionTests {
 	}
 
 	@Test
+	void interruptibleRegionDoesNotInterruptAStatementRunningInsideItAndDeliversTheInterruptAfterIt() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			List<String> seen = interruptibleAroundAStatement(scope, false);
+			assertThat(seen).containsExactly("aborted", "interrupted inside the statement: false",
+					"interrupted after the statement: true", "interrupted after the region: false");
+		}
+	}
+
+	@Test
+	void interruptibleRegionDoesNotInterruptAStatementRunningInAChildScopeInsideIt() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			List<String> seen = interruptibleAroundAStatement(scope, true);
+			assertThat(seen).containsExactly("aborted", "interrupted inside the statement: false",
+					"interrupted after the statement: true", "interrupted after the region: false");
+		}
+	}
+
+	/**
+	 * Runs a statement (an abortable region of kind "jdbc") inside an interruptible region on the
+	 * calling thread, as a handler that calls a {@code @Scoped} repository from an interruptible
+	 * block does, and cancels {@code scope} while the statement runs.
+	 */
+	private static List<String> interruptibleAroundAStatement(CancellableScope scope, boolean inChildScope) {
+		List<String> seen = new CopyOnWriteArrayList<>();
+		CountDownLatch inStatement = new CountDownLatch(1);
+		CountDownLatch aborted = new CountDownLatch(1);
+		Thread canceller = Thread.ofPlatform().start(() -> {
+			Await.await(inStatement, "the owner entered the statement");
+			scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
+		});
+		scope.view().interruptible(() -> {
+			try (CancellableScope step = inChildScope ? scope.openChild(null) : null) {
+				RequestScope statementScope = (step != null) ? step.view() : scope.view();
+				statementScope.abortable("jdbc", () -> {
+					seen.add("aborted");
+					aborted.countDown();
+				}, () -> {
+					inStatement.countDown();
+					Await.awaitUninterruptibly(aborted, "the statement was cancelled");
+					seen.add("interrupted inside the statement: " + Thread.currentThread().isInterrupted());
+					return null;
+				});
+			}
+			catch (ScopeCancelledException ex) {
+				seen.add("statement refused: " + ex);
+			}
+			seen.add("interrupted after the statement: " + Thread.currentThread().isInterrupted());
+			return null;
+		});
+		seen.add("interrupted after the region: " + Thread.currentThread().isInterrupted());
+		Await.join(canceller, "the canceller ended");
+		return seen;
+	}
+
+	@Test
+	void interruptibleRegionOnAForkDoesNotInterruptAStatementInsideItAndTheStopFollowsTheRegion() {
+		try (CancellableScope scope = this.root.openChild(null)) {
+			CountDownLatch inStatement = new CountDownLatch(1);
+			CountDownLatch aborted = new CountDownLatch(1);
+			List<String> seen = new CopyOnWriteArrayList<>();
+			Subtask<Object> fork = scope.view().fork(() -> {
+				RequestScope.current().interruptible(() -> {
+					RequestScope.current().abortable("jdbc", aborted::countDown, () -> {
+						inStatement.countDown();
+						Await.awaitUninterruptibly(aborted, "the statement was cancelled");
+						seen.add("interrupted inside the statement: " + Thread.currentThread().isInterrupted());
+						return null;
+					});
+					seen.add("interrupted after the statement: " + Thread.currentThread().isInterrupted());
+					return null;
+				});
+				seen.add("interrupted after the region: " + Thread.currentThread().isInterrupted());
+				return null;
+			});
+			Await.await(inStatement, "the fork entered the statement");
+			scope.cancel(CancellationReason.CANCELLED);
+			assertThat(fork.join()).isNull();
+			assertThat(seen).containsExactly("interrupted inside the statement: false",
+					"interrupted after the statement: true", "interrupted after the region: true");
+		}
+	}
+
+	@Test
+	void statementInsideAnInterruptibleRegionIsNeverInterruptedWhateverWhenTheCancellationComes() throws Exception {
+		List<String> problems = new CopyOnWriteArrayList<>();
+		CyclicBarrier barrier = new CyclicBarrier(2);
+		for (int i = 0; i < 2000 && problems.size() < 5; i++) {
+			int iteration = i;
+			boolean inChildScope = (i % 2 == 0);
+			int spins = ThreadLocalRandom.current().nextInt(300);
+			CancellableScope scope = this.root.openChild(null);
+			Thread canceller = Thread.ofPlatform().start(() -> {
+				try {
+					barrier.await();
+				}
+				catch (Exception ex) {
+					problems.add(ex.toString());
+				}
+				for (int s = 0; s < ThreadLocalRandom.current().nextInt(300); s++) {
+					Thread.onSpinWait();
+				}
+				scope.cancel(CancellationReason.CANCELLED);
+			});
+			barrier.await();
+			try {
+				scope.view().interruptible(() -> {
+					try (CancellableScope step = inChildScope ? scope.openChild(null) : null) {
+						RequestScope statementScope = (step != null) ? step.view() : scope.view();
+						statementScope.abortable("jdbc", () -> {
+						}, () -> {
+							if (Thread.currentThread().isInterrupted()) {
+								problems.add("iteration " + iteration + ": statement started interrupted");
+							}
+							for (int s = 0; s < spins; s++) {
+								Thread.onSpinWait();
+							}
+							if (Thread.currentThread().isInterrupted()) {
+								problems.add("iteration " + iteration + ": statement interrupted while running");
+							}
+							return null;
+						});
+					}
+					return null;
+				});
+			}
+			catch (ScopeCancelledException ex) {
+				// cancelled before a region began
+			}
+			Await.join(canceller, "the canceller ended");
+			scope.close();
+			if (Thread.interrupted()) {
+				problems.add("iteration " + iteration + ": owner thread left interrupted");
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
 	void interruptibleOnTheOwnerThreadIsInterruptedByCancellationAndTheInterruptIsClearedAfter() {
 		try (CancellableScope scope = this.root.openChild(null)) {
 			CountDownLatch inRegion = new CountDownLatch(1);

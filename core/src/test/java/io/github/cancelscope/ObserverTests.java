@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.cancelscope.test.ManualScopeClock;
 import org.jspecify.annotations.Nullable;
@@ -124,6 +126,158 @@ class ObserverTests {
 		assertThat(second.cancellations).singleElement()
 			.satisfies((c) -> assertThat(c.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
 		assertThat(second.events).last().asString().startsWith("closed");
+	}
+
+	@Test
+	void observerThatThrowsWhenAScopeOpensIsLoggedAndTheScopeWorksUnobserved() {
+		IllegalStateException failure = new IllegalStateException("observer failed to open");
+		ScopeObserver throwing = (scope, parent) -> {
+			if (parent != null) {
+				throw failure;
+			}
+			return ObservedScope.NONE;
+		};
+		try (CapturedLog log = CapturedLog.ofScopes();
+				CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(throwing))) {
+			CancellableScope scope = root.openChild(null);
+			assertThat(scope.call(() -> RequestScope.current().fork(() -> "forked").join())).isEqualTo("forked");
+			scope.close();
+			assertThat(log.warnings()).singleElement()
+				.satisfies((record) -> assertThat(record.getThrown()).isSameAs(failure));
+		}
+	}
+
+	@Test
+	void observerThatThrowsWhenAScopeIsCancelledLetsJoinReturnTheTasksFailureAndCloseEnd() {
+		IllegalStateException observerFailure = new IllegalStateException("observer failed on cancel");
+		ThrowingObserver observer = new ThrowingObserver(observerFailure, null);
+		IllegalArgumentException taskFailure = new IllegalArgumentException("task failed");
+		try (CapturedLog log = CapturedLog.ofScopes();
+				CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(observer))) {
+			CancellableScope scope = root.openChild(null);
+			// the failure cancels the scope with SIBLING_FAILED on the fork's thread, and the observer throws there
+			Subtask<Object> fork = scope.view().fork(() -> {
+				throw taskFailure;
+			});
+			assertThat(joinWithin(fork)).isSameAs(taskFailure);
+			assertThat(scope.view().cancellationReason()).contains(CancellationReason.SIBLING_FAILED);
+			scope.close();
+			assertThat(observer.closed).contains(scope.view().id());
+			assertThat(log.warnings()).as("only the observer's failure is logged, no straggler")
+				.singleElement()
+				.satisfies((record) -> assertThat(record.getThrown()).isSameAs(observerFailure));
+		}
+	}
+
+	@Test
+	void observerThatThrowsWhenAScopeEndsDoesNotKeepCloseFromRestoringTheInterruptStatus() {
+		IllegalStateException observerFailure = new IllegalStateException("observer failed on close");
+		ThrowingObserver observer = new ThrowingObserver(null, observerFailure);
+		try (CapturedLog log = CapturedLog.ofScopes();
+				CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(observer))) {
+			CancellableScope scope = root.openChild(null);
+			AtomicInteger cleanups = new AtomicInteger();
+			scope.view().defer(cleanups::incrementAndGet);
+			scope.call(() -> {
+				Thread.currentThread().interrupt();
+				return null;
+			});
+			scope.close();
+			assertThat(Thread.interrupted()).as("interrupt status after close").isFalse();
+			assertThat(cleanups).hasValue(1);
+			assertThat(log.warnings()).singleElement()
+				.satisfies((record) -> assertThat(record.getThrown()).isSameAs(observerFailure));
+
+			Thread.currentThread().interrupt();
+			CancellableScope interrupted = root.openChild(null);
+			interrupted.close();
+			assertThat(Thread.interrupted()).as("interrupt status set before the scope opened").isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+	}
+
+	@Test
+	void compositeObserverTellsTheOthersWhenOneThrows() {
+		RuntimeException failure = new IllegalStateException("first observer failed");
+		ThrowingObserver first = new ThrowingObserver(failure, failure);
+		ScopeObserver failsToOpen = (scope, parent) -> {
+			throw failure;
+		};
+		try (CapturedLog log = CapturedLog.ofScopes();
+				CancellableScope root = CancellableScope.root(ScopeSettings.defaults()
+					.withObserver(ScopeObserver.of(List.of(failsToOpen, first, this.observer))))) {
+			CancellableScope scope = root.openChild(null);
+			scope.cancel(CancellationReason.SHUTDOWN);
+			scope.close();
+			assertThat(this.observer.cancellations).singleElement()
+				.satisfies((c) -> assertThat(c.reason()).isEqualTo(CancellationReason.SHUTDOWN));
+			assertThat(this.observer.events).last().isEqualTo("closed " + scope.view().id() + " cancelled stragglers 0");
+			assertThat(first.closed).containsExactly(scope.view().id());
+			assertThat(log.warnings()).isNotEmpty().allSatisfy((record) -> assertThat(record.getThrown()).isSameAs(failure));
+		}
+	}
+
+	/**
+	 * Joins {@code fork} on another thread, so that a join that never returns fails the test.
+	 * @return what join threw, or {@code null} if it returned
+	 */
+	private static @Nullable Throwable joinWithin(Subtask<?> fork) {
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		Thread joiner = Thread.ofVirtual().start(() -> {
+			try {
+				fork.join();
+			}
+			catch (Throwable ex) {
+				thrown.set(ex);
+			}
+		});
+		Await.join(joiner, "join returned");
+		return thrown.get();
+	}
+
+	/**
+	 * Observes every scope but the root, and throws from {@code cancelled} or {@code closed}.
+	 */
+	static final class ThrowingObserver implements ScopeObserver {
+
+		final List<String> closed = new CopyOnWriteArrayList<>();
+
+		private final @Nullable RuntimeException onCancelled;
+
+		private final @Nullable RuntimeException onClosed;
+
+		ThrowingObserver(@Nullable RuntimeException onCancelled, @Nullable RuntimeException onClosed) {
+			this.onCancelled = onCancelled;
+			this.onClosed = onClosed;
+		}
+
+		@Override
+		public ObservedScope opened(RequestScope scope, @Nullable RequestScope parent) {
+			if (parent == null) {
+				return ObservedScope.NONE;
+			}
+			return new ObservedScope() {
+
+				@Override
+				public void cancelled(ScopeCancellation cancellation) {
+					if (ThrowingObserver.this.onCancelled != null) {
+						throw ThrowingObserver.this.onCancelled;
+					}
+				}
+
+				@Override
+				public void closed(ScopeEnd end) {
+					ThrowingObserver.this.closed.add(scope.id());
+					if (ThrowingObserver.this.onClosed != null) {
+						throw ThrowingObserver.this.onClosed;
+					}
+				}
+
+			};
+		}
+
 	}
 
 	static final class RecordingObserver implements ScopeObserver {
