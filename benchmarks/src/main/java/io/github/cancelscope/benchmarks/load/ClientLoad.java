@@ -56,13 +56,28 @@ final class ClientLoad implements AutoCloseable {
 	 */
 	ClientLoad(URI base, double zombieShare, Duration query, Duration failAfter, Duration clientTimeout,
 			Duration think, long origin) {
+		this(base.resolve("/healthy"),
+				base.resolve("/zombie?query=" + query.toMillis() + "ms&failAfter=" + failAfter.toMillis() + "ms"),
+				zombieShare, clientTimeout, think, origin);
+	}
+
+	/**
+	 * Clients that send every request to {@code path} (recorded as {@link Endpoint#HEALTHY}).
+	 */
+	static ClientLoad only(URI base, String path, Duration clientTimeout, Duration think, long origin) {
+		URI uri = base.resolve(path);
+		return new ClientLoad(uri, uri, 0, clientTimeout, think, origin);
+	}
+
+	private ClientLoad(URI healthy, URI zombie, double zombieShare, Duration clientTimeout, Duration think,
+			long origin) {
 		this.http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(2))
 			.executor(this.threads)
 			.build();
-		this.healthy = base.resolve("/healthy");
-		this.zombie = base.resolve("/zombie?query=" + query.toMillis() + "ms&failAfter=" + failAfter.toMillis() + "ms");
+		this.healthy = healthy;
+		this.zombie = zombie;
 		this.zombieShare = zombieShare;
 		this.clientTimeout = clientTimeout;
 		this.think = think;

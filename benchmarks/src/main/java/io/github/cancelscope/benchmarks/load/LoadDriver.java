@@ -34,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  * <li><b>shutdown</b>: SIGTERM while the incident mix is in flight: when the port is free, when the
  * process is gone, what it left running on the database.</li>
  * </ol>
+ * The opt-in <b>watcher</b> phase ({@code --phases=watcher}, see {@link WatcherPhase}) starts two other
+ * instances, both with cancelscope, the HTTP/1.1 client-disconnect watcher off and on, and writes
+ * {@code watcher-results.json}; {@code load-results.json} is only written when one of the first three
+ * phases ran.
  * Prints Markdown tables and writes {@code load-results.json} and {@code load-chart.svg} into
  * {@code benchmarks/results}. {@code --help} lists the flags.
  */
@@ -91,34 +95,66 @@ public final class LoadDriver {
 		log("sample jar %s; instance logs in %s", this.sampleJar, this.logFolder);
 		log("machine: %s cores, load average %s", this.machine.get("cores"), this.machine.get("loadAverageAtStart"));
 
+		boolean loadPhases = this.options.runs("incident") || this.options.runs("fault-free")
+				|| this.options.runs("shutdown");
 		@Nullable IncidentRun incidentOff = null;
 		@Nullable IncidentRun incidentOn = null;
 		List<FaultFreeSlice> faultFree = new ArrayList<>();
 		@Nullable ShutdownRun shutdownOff = null;
 		@Nullable ShutdownRun shutdownOn = null;
-		try (SampleInstance off = SampleInstance.start(OFF, false, this.sampleJar, this.options, this.logFolder)) {
-			log("%s: port %d, pid %d", OFF, off.port(), off.pid());
-			try (SampleInstance on = SampleInstance.start(ON, true, this.sampleJar, this.options, this.logFolder)) {
-				log("%s: port %d, pid %d", ON, on.port(), on.pid());
-				warmUp(off);
-				warmUp(on);
-				if (this.options.runs("incident")) {
-					incidentOff = incident(off);
-					incidentOn = incident(on);
-				}
-				if (this.options.runs("fault-free")) {
-					faultFree = faultFree(off, on);
-				}
-				if (this.options.runs("shutdown")) {
-					shutdownOff = shutdown(off);
-					shutdownOn = shutdown(on);
+		if (loadPhases) {
+			try (SampleInstance off = SampleInstance.start(OFF, false, this.sampleJar, this.options, this.logFolder)) {
+				log("%s: port %d, pid %d", OFF, off.port(), off.pid());
+				try (SampleInstance on = SampleInstance.start(ON, true, this.sampleJar, this.options, this.logFolder)) {
+					log("%s: port %d, pid %d", ON, on.port(), on.pid());
+					warmUp(off);
+					warmUp(on);
+					if (this.options.runs("incident")) {
+						incidentOff = incident(off);
+						incidentOn = incident(on);
+					}
+					if (this.options.runs("fault-free")) {
+						faultFree = faultFree(off, on);
+					}
+					if (this.options.runs("shutdown")) {
+						shutdownOff = shutdown(off);
+						shutdownOn = shutdown(on);
+					}
 				}
 			}
+		}
+		@Nullable Map<String, Object> watcher = null;
+		StringBuilder watcherTables = new StringBuilder();
+		long watcherBegin = System.nanoTime();
+		if (this.options.runs("watcher")) {
+			watcher = new WatcherPhase(this.options, this.sampleJar, this.logFolder).run(watcherTables);
 		}
 		this.machine.put("loadAverageAtEnd", loadAverage());
 		this.machine.put("runSeconds", Math.round((System.nanoTime() - begin) / 1e9));
 		this.machine.put("note", this.options.note());
-		report(args, incidentOff, incidentOn, faultFree, shutdownOff, shutdownOn);
+		if (loadPhases) {
+			report(args, incidentOff, incidentOn, faultFree, shutdownOff, shutdownOn);
+		}
+		if (watcher != null) {
+			reportWatcher(args, watcher, watcherTables, Math.round((System.nanoTime() - watcherBegin) / 1e9));
+		}
+	}
+
+	private void reportWatcher(String[] args, Map<String, Object> watcher, StringBuilder tables, long seconds)
+			throws IOException {
+		Map<String, Object> result = new LinkedHashMap<>();
+		Map<String, Object> machine = new LinkedHashMap<>(this.machine);
+		machine.put("watcherPhaseSeconds", seconds);
+		result.put("machine", machine);
+		result.put("command", command(args));
+		result.put("sampleJvmOptions", this.options.sampleJvmOptions());
+		result.putAll(watcher);
+		System.out.println();
+		System.out.print(tables);
+		Files.createDirectories(this.options.results());
+		Path json = this.options.results().resolve("watcher-results.json");
+		Files.writeString(json, Json.write(result), StandardCharsets.UTF_8);
+		log("wrote %s", json);
 	}
 
 	private void warmUp(SampleInstance instance) throws Exception {
@@ -408,7 +444,7 @@ public final class LoadDriver {
 				+ "  ./mvnw -q -pl sample,benchmarks -am package -DskipTests\n" + "or point to it with --sample-jar=");
 	}
 
-	private static void log(String format, Object... args) {
+	static void log(String format, Object... args) {
 		System.out.printf(Locale.ROOT, "[load %s] %s%n",
 				LocalTime.now().withNano(0), String.format(Locale.ROOT, format, args));
 	}

@@ -33,20 +33,22 @@ import org.jspecify.annotations.Nullable;
  * @param shutdownAfter how long the incident mix runs before SIGTERM in the shutdown phase
  * @param sampleInterval how often the pool and the server are sampled
  * @param maxRequestsPerClient upper bound on one client's requests in one phase
- * @param phases which phases to run: {@code incident}, {@code fault-free}, {@code shutdown}
+ * @param phases which phases to run: {@code incident}, {@code fault-free}, {@code shutdown}, and the
+ * opt-in {@code watcher}
  * @param sampleJar the sample's runnable jar, or {@code null} to look for it
  * @param results the folder the JSON and SVG go to
  * @param sampleJvmOptions options for the sample's JVMs
  * @param note free text stored with the results (for example "machine shared with a test suite")
+ * @param watcher the {@code watcher} phase's settings
  */
 record LoadOptions(int clients, Duration duration, double zombieShare, Duration query, Duration failAfter,
 		int poolSize, Duration poolTimeout, Duration clientTimeout, Duration think, Duration requestTimeout,
 		Duration shutdownGrace,
 		Duration warmup, Duration faultFree, int faultFreeSlices, Duration shutdownAfter, Duration sampleInterval,
 		int maxRequestsPerClient, Set<String> phases, @Nullable Path sampleJar, Path results,
-		List<String> sampleJvmOptions, String note) {
+		List<String> sampleJvmOptions, String note, WatcherOptions watcher) {
 
-	static final Set<String> ALL_PHASES = Set.of("incident", "fault-free", "shutdown");
+	static final Set<String> ALL_PHASES = Set.of("incident", "fault-free", "shutdown", "watcher");
 
 	private static final Map<String, String> DEFAULTS = defaults();
 
@@ -74,6 +76,16 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 		defaults.put("results", "");
 		defaults.put("sample-jvm-options", "-Xms256m -Xmx1g");
 		defaults.put("note", "");
+		// the opt-in watcher phase (--phases=watcher): the HTTP/1.1 client-disconnect watcher on and off
+		defaults.put("watcher-path", "/work");
+		defaults.put("watcher-warmup", "5s");
+		defaults.put("watcher-time", "20s");
+		defaults.put("watcher-slices", "4");
+		defaults.put("watcher-connections", "200");
+		defaults.put("watcher-close", "100");
+		defaults.put("watcher-hold", "20s");
+		defaults.put("watcher-keep", "3s");
+		defaults.put("watcher-observe", "5s");
 		return defaults;
 	}
 
@@ -82,6 +94,10 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 				Usage: java -cp benchmarks/target/benchmarks.jar io.github.cancelscope.benchmarks.load.LoadDriver [--name=value ...]
 				Starts two instances of the sample (cancelscope off, then on), each with an embedded PostgreSQL,
 				and drives them with the incident mix, a fault-free mix and a shutdown under load.
+				--phases=watcher (opt-in, about 2 minutes on two cores) starts two other instances, both with
+				cancelscope, the client-disconnect watcher off and on: throughput of a trivial endpoint side by
+				side, and close-to-cancel latency with watcher-connections open, watcher-close of them closed
+				at once; it writes watcher-results.json.
 				Flags and defaults (durations: 300ms, 5s, 1m or ISO-8601):
 				""");
 		DEFAULTS.forEach((name, value) -> usage.append("  --").append(name).append('=').append(value).append('\n'));
@@ -131,7 +147,26 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 				duration(values, "shutdown-after"), duration(values, "sample-interval"),
 				positive(values, "max-requests-per-client"), phases, jar.isEmpty() ? null : Path.of(jar),
 				results.isEmpty() ? projectFolder.resolve("benchmarks/results") : Path.of(results),
-				List.copyOf(jvmOptions), values.get("note"));
+				List.copyOf(jvmOptions), values.get("note"), watcher(values));
+	}
+
+	private static WatcherOptions watcher(Map<String, String> values) {
+		String path = values.get("watcher-path");
+		if (!path.startsWith("/")) {
+			throw new IllegalArgumentException("--watcher-path must start with /");
+		}
+		int connections = positive(values, "watcher-connections");
+		int close = positive(values, "watcher-close");
+		if (close > connections) {
+			throw new IllegalArgumentException("--watcher-close cannot exceed --watcher-connections");
+		}
+		WatcherOptions watcher = new WatcherOptions(path, duration(values, "watcher-warmup"),
+				duration(values, "watcher-time"), positive(values, "watcher-slices"), connections, close,
+				duration(values, "watcher-hold"), duration(values, "watcher-keep"), duration(values, "watcher-observe"));
+		if (watcher.keep().compareTo(watcher.hold()) >= 0) {
+			throw new IllegalArgumentException("--watcher-keep must be shorter than --watcher-hold");
+		}
+		return watcher;
 	}
 
 	boolean runs(String phase) {
@@ -163,6 +198,38 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 		map.put("phases", List.copyOf(new TreeSet<>(this.phases)));
 		map.put("sampleJvmOptions", this.sampleJvmOptions);
 		return map;
+	}
+
+	/**
+	 * The {@code watcher} phase's settings.
+	 *
+	 * @param path the trivial endpoint driven with the watcher on and off
+	 * @param warmup load on each instance before anything is measured
+	 * @param time measurement time per instance, split into interleaved slices
+	 * @param slices how many slices each instance's time is split into
+	 * @param connections keep-alive connections opened for the close-to-cancel measurement
+	 * @param close how many of them are closed at once, each with a request in flight
+	 * @param hold how long the requests that are closed would run ({@code /slow?duration=})
+	 * @param keep how long the requests that stay open run: they must all be answered
+	 * @param observe how long to wait for the closed requests' cancellations
+	 */
+	record WatcherOptions(String path, Duration warmup, Duration time, int slices, int connections, int close,
+			Duration hold, Duration keep, Duration observe) {
+
+		Map<String, Object> asMap() {
+			Map<String, Object> map = new LinkedHashMap<>();
+			map.put("path", this.path);
+			map.put("warmup", format(this.warmup));
+			map.put("time", format(this.time));
+			map.put("slices", this.slices);
+			map.put("connections", this.connections);
+			map.put("close", this.close);
+			map.put("hold", format(this.hold));
+			map.put("keep", format(this.keep));
+			map.put("observe", format(this.observe));
+			return map;
+		}
+
 	}
 
 	static String format(Duration duration) {

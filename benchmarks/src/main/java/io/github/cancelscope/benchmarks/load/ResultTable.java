@@ -142,6 +142,60 @@ final class ResultTable {
 				onValue, ratio ? ratio(onValue, offValue) : ""));
 	}
 
+	static String watcher(List<FaultFreeSlice> slices, CloseToCancelRun on, CloseToCancelRun off) {
+		// in the watcher phase the slice's "cancelscope" flag says whether the watcher was on
+		List<FaultFreeSlice> offSlices = slices.stream().filter((slice) -> !slice.cancelscope()).toList();
+		List<FaultFreeSlice> onSlices = slices.stream().filter(FaultFreeSlice::cancelscope).toList();
+		StringBuilder table = new StringBuilder(
+				"| trivial endpoint, interleaved slices | watcher off | watcher on | on / off |\n|---|---:|---:|---:|\n");
+		double offThroughput = throughput(offSlices);
+		double onThroughput = throughput(onSlices);
+		table.append(String.format(Locale.ROOT, "| throughput (200/s), all slices | %.1f | %.1f | %s |%n",
+				offThroughput, onThroughput, ratio(onThroughput, offThroughput)));
+		table.append(String.format(Locale.ROOT, "| throughput per slice (200/s) | %s | %s | |%n", perSlice(offSlices),
+				perSlice(onSlices)));
+		double offP50 = mean(offSlices, (slice) -> slice.latency().p50());
+		double onP50 = mean(onSlices, (slice) -> slice.latency().p50());
+		double offP99 = mean(offSlices, (slice) -> slice.latency().p99());
+		double onP99 = mean(onSlices, (slice) -> slice.latency().p99());
+		table.append(String.format(Locale.ROOT, "| latency p50, mean of slices (ms) | %.1f | %.1f | %s |%n", offP50,
+				onP50, ratio(onP50, offP50)));
+		table.append(String.format(Locale.ROOT, "| latency p99, mean of slices (ms) | %.1f | %.1f | %s |%n", offP99,
+				onP99, ratio(onP99, offP99)));
+		table.append(String.format(Locale.ROOT, "| errors | %d | %d | |%n",
+				offSlices.stream().mapToInt(FaultFreeSlice::errors).sum(),
+				onSlices.stream().mapToInt(FaultFreeSlice::errors).sum()));
+		table.append('\n');
+		table.append(String.format(Locale.ROOT,
+				"| %d keep-alive connections with a request in flight, %d closed at once | watcher off (control) | watcher on |%n|---|---:|---:|%n",
+				on.connections(), on.closed()));
+		closeRow(table, "requests started before the close", off, on, (run) -> run.startedBeforeClose() + " of " + run.connections());
+		closeRow(table, "closed requests cancelled", off, on, (run) -> run.cancelled() + " of " + run.closed()
+				+ " within " + run.observeMillis() + " ms");
+		closeRow(table, "close → cancelled p50 / p99 / max (ms)", off, on, (run) -> (run.cancelled() == 0) ? "–"
+				: String.format(Locale.ROOT, "%.0f / %.0f / %.0f", run.latency().p50(), run.latency().p99(),
+						run.latency().max()));
+		closeRow(table, "closed requests whose cleanup ran", off, on, (run) -> Integer.toString(run.cleanupsRan()));
+		closeRow(table, "closed requests still running at the end of the window", off, on,
+				(run) -> Integer.toString(run.stillRunning()));
+		closeRow(table, "other requests answered 200", off, on, (run) -> run.keptAnswered() + " of "
+				+ (run.connections() - run.closed()) + " (" + run.keptInFlightAtClose() + " in flight at the close)");
+		closeRow(table, "other requests cancelled", off, on, (run) -> Integer.toString(run.keptCancelled()));
+		closeRow(table, "time to close all (ms)", off, on,
+				(run) -> String.format(Locale.ROOT, "%.1f", run.closeSpread()));
+		closeRow(table, "sample's sockets in CLOSE_WAIT before → 1 s after", off, on,
+				(run) -> run.closeWaitBefore() + " → " + run.closeWaitAfter());
+		closeRow(table, "sample's open fds before → 1 s after", off, on,
+				(run) -> run.fdsBefore() + " → " + run.fdsAfter());
+		return table.toString();
+	}
+
+	private static void closeRow(StringBuilder table, String label, CloseToCancelRun off, CloseToCancelRun on,
+			Function<CloseToCancelRun, String> value) {
+		table.append("| ").append(label).append(" | ").append(value.apply(off)).append(" | ")
+			.append(value.apply(on)).append(" |\n");
+	}
+
 	static String ratio(double on, double off) {
 		if (off == 0) {
 			return (on == 0) ? "–" : "∞";

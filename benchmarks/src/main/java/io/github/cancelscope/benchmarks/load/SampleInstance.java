@@ -61,6 +61,16 @@ final class SampleInstance implements AutoCloseable {
 	 */
 	static SampleInstance start(String name, boolean cancelscope, Path jar, LoadOptions options, Path logFolder)
 			throws Exception {
+		return start(name, cancelscope, jar, options, logFolder, List.of());
+	}
+
+	/**
+	 * Starts PostgreSQL and the sample with {@code extraArguments} ({@code --name=value}, each
+	 * replacing the driver's own of the same name), and waits until the sample answers
+	 * {@code /healthy}.
+	 */
+	static SampleInstance start(String name, boolean cancelscope, Path jar, LoadOptions options, Path logFolder,
+			List<String> extraArguments) throws Exception {
 		EmbeddedPostgres database = EmbeddedPostgres.builder()
 			.setServerConfig("listen_addresses", LOOPBACK.getHostAddress())
 			.setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
@@ -86,6 +96,12 @@ final class SampleInstance implements AutoCloseable {
 		command.add("--cancelscope.enabled=" + cancelscope);
 		command.add("--cancelscope.request.timeout=" + LoadOptions.format(options.requestTimeout()));
 		command.add("--cancelscope.shutdown.grace=" + LoadOptions.format(options.shutdownGrace()));
+		for (String argument : extraArguments) {
+			// Spring Boot joins a repeated argument with commas: replace the driver's own instead
+			String flag = argument.substring(0, argument.indexOf('=') + 1);
+			command.removeIf((given) -> !flag.isEmpty() && given.startsWith(flag));
+			command.add(argument);
+		}
 		Path log = logFolder.resolve(name + ".log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
@@ -133,6 +149,13 @@ final class SampleInstance implements AutoCloseable {
 	String logTail() throws IOException {
 		List<String> lines = Files.readAllLines(this.log, StandardCharsets.UTF_8);
 		return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+	}
+
+	/**
+	 * The file the instance's standard output and error go to.
+	 */
+	Path log() {
+		return this.log;
 	}
 
 	String name() {
