@@ -217,9 +217,10 @@ abstract class Http11ClientDisconnectTests {
 		try (RawConnection connection = RawConnection.open(this.port)) {
 			connection.send(get("/sleep?id=" + first));
 			Handled handled = Handled.of(first).awaitStarted();
+			awaitTrue(() -> this.watch.selectedConnections() == 1, "the first request's connection watched");
 			connection.send(get("/hello?id=" + second));
-			// lets the watcher see the queued request; a shorter pause only weakens the test
-			TimeUnit.MILLISECONDS.sleep(50);
+			// the watcher sees bytes queued, leaves them to the server and stops watching
+			awaitTrue(() -> this.watch.selectedConnections() == 0, "the watch given up for the queued request");
 			handled.release.countDown();
 			assertThat(connection.read().body()).isEqualTo("released " + first);
 			assertThat(connection.read().body()).isEqualTo("hello " + second);
