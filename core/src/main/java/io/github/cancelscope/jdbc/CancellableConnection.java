@@ -25,23 +25,30 @@ import org.jspecify.annotations.Nullable;
  */
 final class CancellableConnection extends JdbcProxy<Connection> {
 
-	private CancellableConnection(Connection delegate) {
+	private final boolean queryTimeouts;
+
+	private CancellableConnection(Connection delegate, boolean queryTimeouts) {
 		super(delegate);
+		this.queryTimeouts = queryTimeouts;
 	}
 
-	static Connection wrap(Connection connection) {
-		return create(Connection.class, new CancellableConnection(connection));
+	/**
+	 * Wraps a connection.
+	 * @param queryTimeouts whether statements also get the time left as their query timeout
+	 */
+	static Connection wrap(Connection connection, boolean queryTimeouts) {
+		return create(Connection.class, new CancellableConnection(connection, queryTimeouts));
 	}
 
 	@Override
 	@Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
 		return switch (method.getName()) {
 			case "createStatement" -> CancellableStatement.wrap(Statement.class,
-					(Statement) invokeDelegate(method, args), (Connection) proxy);
+					(Statement) invokeDelegate(method, args), (Connection) proxy, this.queryTimeouts);
 			case "prepareStatement" -> CancellableStatement.wrap(PreparedStatement.class,
-					(PreparedStatement) invokeDelegate(method, args), (Connection) proxy);
+					(PreparedStatement) invokeDelegate(method, args), (Connection) proxy, this.queryTimeouts);
 			case "prepareCall" -> CancellableStatement.wrap(CallableStatement.class,
-					(CallableStatement) invokeDelegate(method, args), (Connection) proxy);
+					(CallableStatement) invokeDelegate(method, args), (Connection) proxy, this.queryTimeouts);
 			default -> invokeUninterrupted(method, args);
 		};
 	}

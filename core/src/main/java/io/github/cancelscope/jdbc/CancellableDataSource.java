@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link DataSource} whose JDBC work stops when the {@linkplain RequestScope scope} it runs in is
@@ -52,6 +53,9 @@ public final class CancellableDataSource implements DataSource {
 
 	private final DataSource target;
 
+	// whether statements get the time left as their query timeout; known from the first connection
+	private volatile @Nullable Boolean queryTimeouts;
+
 	private CancellableDataSource(DataSource target) {
 		this.target = target;
 	}
@@ -79,12 +83,37 @@ public final class CancellableDataSource implements DataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
-		return CancellableConnection.wrap(acquire(this.target::getConnection));
+		return wrap(acquire(this.target::getConnection));
 	}
 
 	@Override
 	public Connection getConnection(String username, String password) throws SQLException {
-		return CancellableConnection.wrap(acquire(() -> this.target.getConnection(username, password)));
+		return wrap(acquire(() -> this.target.getConnection(username, password)));
+	}
+
+	private Connection wrap(Connection connection) {
+		Boolean queryTimeouts = this.queryTimeouts;
+		if (queryTimeouts == null) {
+			queryTimeouts = !isInProcess(connection);
+			this.queryTimeouts = queryTimeouts;
+		}
+		return CancellableConnection.wrap(connection, queryTimeouts);
+	}
+
+	/**
+	 * Whether the database runs in this JVM (H2 in memory or on a local file). The query timeout is
+	 * a backstop for a database that the scope's own cancel cannot reach; an in-process one it always
+	 * reaches, and H2 pays two {@code SET QUERY_TIMEOUT} commands per statement for a timeout.
+	 */
+	private static boolean isInProcess(Connection connection) {
+		try {
+			String url = connection.getMetaData().getURL();
+			return url != null && url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:")
+					&& !url.startsWith("jdbc:h2:ssl:");
+		}
+		catch (SQLException | RuntimeException ex) {
+			return false;
+		}
 	}
 
 	private Connection acquire(ScopedValue.CallableOp<Connection, SQLException> getConnection) throws SQLException {

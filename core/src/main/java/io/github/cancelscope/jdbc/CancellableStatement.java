@@ -35,13 +35,16 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 
 	private final Connection connection;
 
-	private CancellableStatement(Statement delegate, Connection connection) {
+	private final boolean queryTimeouts;
+
+	private CancellableStatement(Statement delegate, Connection connection, boolean queryTimeouts) {
 		super(delegate);
 		this.connection = connection;
+		this.queryTimeouts = queryTimeouts;
 	}
 
-	static <S extends Statement> S wrap(Class<S> type, S statement, Connection connection) {
-		return create(type, new CancellableStatement(statement, connection));
+	static <S extends Statement> S wrap(Class<S> type, S statement, Connection connection, boolean queryTimeouts) {
+		return create(type, new CancellableStatement(statement, connection, queryTimeouts));
 	}
 
 	@Override
@@ -107,7 +110,7 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 	 * @return the timeout to restore after the execution, or -1 if it was left as it was
 	 */
 	private int limitQueryTimeout(Optional<Duration> remaining) throws SQLException {
-		if (remaining.isEmpty()) {
+		if (remaining.isEmpty() || !this.queryTimeouts) {
 			return -1;
 		}
 		int limit = wholeSecondsAtLeastOne(remaining.get());

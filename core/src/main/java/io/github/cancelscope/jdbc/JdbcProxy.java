@@ -1,5 +1,6 @@
 package io.github.cancelscope.jdbc;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -24,8 +25,31 @@ abstract class JdbcProxy<T extends Wrapper> implements InvocationHandler {
 		this.delegate = delegate;
 	}
 
+	// Proxy.newProxyInstance looks its class up again on every call: one per connection and statement
+	private static final ClassValue<Constructor<?>> constructors = new ClassValue<>() {
+
+		@Override
+		protected Constructor<?> computeValue(Class<?> type) {
+			Class<?> proxyClass = Proxy
+				.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] { type }, (proxy, method, args) -> null)
+				.getClass();
+			try {
+				return proxyClass.getConstructor(InvocationHandler.class);
+			}
+			catch (NoSuchMethodException ex) {
+				throw new IllegalStateException("No constructor on the proxy class for " + type.getName(), ex);
+			}
+		}
+
+	};
+
 	static <P> P create(Class<P> type, JdbcProxy<?> handler) {
-		return type.cast(Proxy.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] { type }, handler));
+		try {
+			return type.cast(constructors.get(type).newInstance(handler));
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Cannot create a proxy for " + type.getName(), ex);
+		}
 	}
 
 	@Override

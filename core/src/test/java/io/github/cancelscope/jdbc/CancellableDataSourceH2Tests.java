@@ -75,6 +75,23 @@ class CancellableDataSourceH2Tests {
 	}
 
 	@Test
+	void inProcessDatabaseGetsNoQueryTimeoutItsCancelAlwaysReaches() throws Exception {
+		try (CancellableScope scope = this.root.openChild(Duration.ofSeconds(30))) {
+			// the session's timeout as the statement itself runs: what a backstop timeout would have set
+			String timeout = scope.call(() -> {
+				try (Connection connection = dataSource.getConnection();
+						Statement statement = connection.createStatement();
+						ResultSet result = statement.executeQuery(
+								"SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'QUERY_TIMEOUT'")) {
+					result.next();
+					return result.getString(1);
+				}
+			});
+			assertThat(timeout).isEqualTo("0");
+		}
+	}
+
+	@Test
 	void cancelledScopeFailsStatementAtOnce() throws Exception {
 		try (CancellableScope scope = this.root.openChild(null)) {
 			scope.call(() -> {
