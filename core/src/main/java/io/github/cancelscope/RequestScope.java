@@ -187,7 +187,8 @@ public interface RequestScope {
 	 * {@code body} does not run.
 	 * @param <T> the type of the result
 	 * @param <X> the type of exception {@code body} throws
-	 * @param abort stops {@code body}; must be quick and must not throw
+	 * @param abort stops {@code body}; must be quick, must not throw, and must not wait for the thread
+	 * that runs {@code body} (it runs while the region holds off its exit)
 	 * @param body the blocking work
 	 * @return the result of {@code body}
 	 * @throws X what {@code body} throws
@@ -205,7 +206,8 @@ public interface RequestScope {
 	 * @param <T> the type of the result
 	 * @param <X> the type of exception {@code body} throws
 	 * @param kind what the region waits for, a short lower-case word
-	 * @param abort stops {@code body}; must be quick and must not throw
+	 * @param abort stops {@code body}; must be quick, must not throw, and must not wait for the thread
+	 * that runs {@code body} (it runs while the region holds off its exit)
 	 * @param body the blocking work
 	 * @return the result of {@code body}
 	 * @throws X what {@code body} throws

@@ -12,10 +12,13 @@ import org.springframework.http.MediaType;
 
 /**
  * Writes the HTTP outcome of a cancelled request: an RFC 9457 problem for a passed deadline (504),
- * a shutdown or an explicit cancellation (503), nothing for a client that went away. No internal
- * detail reaches the body.
+ * a shutdown or an explicit cancellation (503), nothing for a client that went away (only the
+ * status 499, for metrics and access logs). No internal detail reaches the body.
  */
 final class ProblemResponses {
+
+	/** Status recorded for a request whose client went away, as nginx and others do. */
+	static final int CLIENT_CLOSED_REQUEST = 499;
 
 	private ProblemResponses() {
 	}
@@ -30,7 +33,12 @@ final class ProblemResponses {
 		if (reason == CancellationReason.SIBLING_FAILED) {
 			return false;
 		}
-		if (reason == CancellationReason.CLIENT_DISCONNECTED || response.isCommitted()) {
+		if (response.isCommitted()) {
+			return true;
+		}
+		if (reason == CancellationReason.CLIENT_DISCONNECTED) {
+			// nobody reads it; the status keeps metrics and access logs from counting a success
+			response.setStatus(CLIENT_CLOSED_REQUEST);
 			return true;
 		}
 		HttpStatus status = (reason == CancellationReason.DEADLINE_EXCEEDED) ? HttpStatus.GATEWAY_TIMEOUT
