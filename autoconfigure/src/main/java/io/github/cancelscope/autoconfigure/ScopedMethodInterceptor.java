@@ -1,6 +1,5 @@
 package io.github.cancelscope.autoconfigure;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -18,12 +17,12 @@ import org.springframework.aop.support.AopUtils;
  */
 final class ScopedMethodInterceptor implements MethodInterceptor {
 
-	private final ScopedTimeouts timeouts;
+	private final ScopedMethods methods;
 
 	private final Supplier<CancellableScope> applicationScope;
 
-	ScopedMethodInterceptor(ScopedTimeouts timeouts, Supplier<CancellableScope> applicationScope) {
-		this.timeouts = timeouts;
+	ScopedMethodInterceptor(ScopedMethods methods, Supplier<CancellableScope> applicationScope) {
+		this.methods = methods;
 		this.applicationScope = applicationScope;
 	}
 
@@ -31,9 +30,9 @@ final class ScopedMethodInterceptor implements MethodInterceptor {
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
-		Duration timeout = this.timeouts.timeoutOf(invocation.getMethod(), targetClass);
-		ScopeOrigin origin = new ScopeOrigin(ScopeOrigin.Kind.METHOD, nameOf(invocation.getMethod(), targetClass));
-		CancellableScope child = ScopeOrigin.opening(origin, () -> RequestScope.find()
+		ScopedMethods.ScopedMethod scoped = this.methods.of(invocation.getMethod(), targetClass);
+		Duration timeout = scoped.timeout();
+		CancellableScope child = ScopeOrigin.opening(scoped.origin(), () -> RequestScope.find()
 			.map((parent) -> parent.openChild(timeout))
 			.orElseGet(() -> this.applicationScope.get().openChild(timeout)));
 		Object result;
@@ -51,11 +50,6 @@ final class ScopedMethodInterceptor implements MethodInterceptor {
 		}
 		child.close();
 		return result;
-	}
-
-	private static String nameOf(Method method, @Nullable Class<?> targetClass) {
-		Class<?> type = (targetClass != null) ? targetClass : method.getDeclaringClass();
-		return type.getSimpleName() + "." + method.getName();
 	}
 
 }

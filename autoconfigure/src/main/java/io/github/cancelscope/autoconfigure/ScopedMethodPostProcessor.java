@@ -25,19 +25,19 @@ import org.springframework.util.StringValueResolver;
 final class ScopedMethodPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
 		implements EmbeddedValueResolverAware {
 
-	private final ScopedTimeouts timeouts = new ScopedTimeouts();
+	private final ScopedMethods methods = new ScopedMethods();
 
 	ScopedMethodPostProcessor(Supplier<CancellableScope> applicationScope) {
 		ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(Scoped.class, true))
 			.union(new AnnotationMatchingPointcut(null, Scoped.class, true));
-		this.advisor = new DefaultPointcutAdvisor(pointcut, new ScopedMethodInterceptor(this.timeouts, applicationScope));
+		this.advisor = new DefaultPointcutAdvisor(pointcut, new ScopedMethodInterceptor(this.methods, applicationScope));
 		// the child scope must enclose other advice, a transaction included
 		setBeforeExistingAdvisors(true);
 	}
 
 	@Override
 	public void setEmbeddedValueResolver(StringValueResolver resolver) {
-		this.timeouts.setPlaceholders(resolver);
+		this.methods.setPlaceholders(resolver);
 	}
 
 	@Override
@@ -54,7 +54,7 @@ final class ScopedMethodPostProcessor extends AbstractBeanFactoryAwareAdvisingPo
 				(ReflectionUtils.MethodFilter) (candidate) -> typeScoped
 						|| AnnotatedElementUtils.hasAnnotation(candidate, Scoped.class))) {
 			try {
-				this.timeouts.timeoutOf(method, targetClass);
+				this.methods.of(method, targetClass);
 			}
 			catch (IllegalArgumentException ex) {
 				throw new BeanInitializationException(

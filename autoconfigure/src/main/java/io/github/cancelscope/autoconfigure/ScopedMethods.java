@@ -3,7 +3,6 @@ package io.github.cancelscope.autoconfigure;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.cancelscope.Scoped;
@@ -18,11 +17,12 @@ import org.springframework.util.StringValueResolver;
 
 /**
  * Finds the {@link Scoped @Scoped} annotation that applies to a method (on the method, on the method
- * it implements, or on its class) and parses its timeout once.
+ * it implements, or on its class), and works out once per method what a call needs: its parsed
+ * timeout and its name.
  */
-final class ScopedTimeouts {
+final class ScopedMethods {
 
-	private final Map<MethodClassKey, Optional<Duration>> cache = new ConcurrentHashMap<>();
+	private final Map<MethodClassKey, ScopedMethod> cache = new ConcurrentHashMap<>();
 
 	private volatile @Nullable StringValueResolver placeholders;
 
@@ -31,13 +31,17 @@ final class ScopedTimeouts {
 	}
 
 	/**
-	 * Returns the timeout of a call to {@code method} on an instance of {@code targetClass}.
+	 * Describes a call to {@code method} on an instance of {@code targetClass}.
 	 * @throws IllegalArgumentException if the annotation's timeout is malformed
 	 */
-	@Nullable Duration timeoutOf(Method method, @Nullable Class<?> targetClass) {
+	ScopedMethod of(Method method, @Nullable Class<?> targetClass) {
 		return this.cache.computeIfAbsent(new MethodClassKey(method, targetClass),
-				(key) -> Optional.ofNullable(parse(method, targetClass)))
-			.orElse(null);
+				(key) -> new ScopedMethod(parse(method, targetClass), origin(method, targetClass)));
+	}
+
+	private static ScopeOrigin origin(Method method, @Nullable Class<?> targetClass) {
+		Class<?> type = (targetClass != null) ? targetClass : method.getDeclaringClass();
+		return new ScopeOrigin(ScopeOrigin.Kind.METHOD, type.getSimpleName() + "." + method.getName());
 	}
 
 	private @Nullable Duration parse(Method method, @Nullable Class<?> targetClass) {
@@ -78,6 +82,15 @@ final class ScopedTimeouts {
 				+ method.getDeclaringClass().getName() + "." + method.getName() + "(): " + why
 				+ ". Use a duration such as \"500ms\", \"2s\" or \"PT2S\", a number of milliseconds, "
 				+ "or leave it empty for no timeout of its own.", cause);
+	}
+
+	/**
+	 * What a call to a {@code @Scoped} method needs.
+	 *
+	 * @param timeout the child scope's own timeout, or {@code null} for none
+	 * @param origin what the observers are told opened the child scope
+	 */
+	record ScopedMethod(@Nullable Duration timeout, ScopeOrigin origin) {
 	}
 
 }
