@@ -1,5 +1,7 @@
 package io.github.cancelscope;
 
+import java.util.Objects;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * interrupt (a JDBC statement, an HTTP exchange) runs inside it on that thread: the inner region
  * has its own abort, and an interrupt would break its connection. The interrupt is deferred until
  * the last such inner region exits, as {@link Fork} defers a stop until the thread leaves its
- * regions.
+ * regions. Rule 2 of the {@link InterruptPolicy}.
  */
-final class AbortableRegion implements CancellationListener {
+final class AbortableRegion {
 
 	private static final System.Logger logger = System.getLogger(AbortableRegion.class.getName());
 
@@ -60,6 +62,43 @@ final class AbortableRegion implements CancellationListener {
 	}
 
 	/**
+	 * Runs {@code body} on the calling thread as a region of {@code scope}: a cancellation of the
+	 * scope runs {@code abort}, and the thread's fork (if any) is not interrupted meanwhile.
+	 */
+	static <T, X extends Throwable> T run(DefaultScope scope, String kind, Runnable abort, boolean interrupts,
+			CheckedCallable<? extends T, X> body) throws X {
+		Objects.requireNonNull(kind, "kind");
+		Objects.requireNonNull(abort, "abort");
+		Objects.requireNonNull(body, "body");
+		scope.throwIfCancelled();
+		Fork<?> fork = ScopeBinding.currentFork();
+		if (fork != null) {
+			fork.enterRegion();
+		}
+		try {
+			boolean wasInterrupted = interrupts && Thread.currentThread().isInterrupted();
+			AbortableRegion region = new AbortableRegion(kind, abort, interrupts, ScopeBinding.currentRegion());
+			Registration registration = scope.register(region);
+			try {
+				Cancellation refused = region.begin();
+				if (refused != null) {
+					throw refused.toException();
+				}
+				return ScopeBinding.callInRegion(scope, region, body);
+			}
+			finally {
+				registration.close();
+				InterruptPolicy.afterRegion(region, region.exit(), wasInterrupted);
+			}
+		}
+		finally {
+			if (fork != null) {
+				fork.exitRegion();
+			}
+		}
+	}
+
+	/**
 	 * Returns whether {@code region} or a region enclosing it interrupted its thread as its abort.
 	 * Such an interrupt belongs to that region, which clears it when it exits. An interrupt that is
 	 * deferred has not been delivered.
@@ -91,6 +130,10 @@ final class AbortableRegion implements CancellationListener {
 		return this.kind;
 	}
 
+	boolean interrupts() {
+		return this.interrupts;
+	}
+
 	Thread thread() {
 		return this.thread;
 	}
@@ -102,12 +145,15 @@ final class AbortableRegion implements CancellationListener {
 		return this.started && !this.exited;
 	}
 
-	@Override
-	public synchronized void cancelled(CancellationReason reason, @Nullable Throwable cause) {
+	/**
+	 * Aborts the work if it runs; if it has not begun, keeps it from beginning.
+	 * @param cancellation the scope's cancellation
+	 */
+	synchronized void abort(Cancellation cancellation) {
 		if (this.exited || this.cancellation != null) {
 			return;
 		}
-		this.cancellation = new Cancellation(reason, cause);
+		this.cancellation = cancellation;
 		if (!this.started) {
 			return;
 		}

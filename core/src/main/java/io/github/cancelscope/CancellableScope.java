@@ -1,32 +1,46 @@
 package io.github.cancelscope;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
+import io.github.cancelscope.spi.ScopeSettings;
+import io.github.cancelscope.spi.ScopeSnapshot;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The owner's handle to a scope: it can bind, cancel and close the scope. Code that creates a
- * scope keeps this handle and hands out only its {@link #view() view}.
+ * The owner's handle to a scope: a {@link RequestScope} that can also be made current, cancelled
+ * and closed. Whoever opens a scope holds this handle; code that runs in the scope sees it through
+ * {@link RequestScope#current()}, typed as the view.
  * {@snippet :
  * try (CancellableScope scope = parent.openChild(Duration.ofSeconds(2))) {
  *     return scope.call(() -> service.work());   // RequestScope.current() is the child here
  * }
  * }
- * <p>
+ *
+ * <h2>Closing</h2>
  * Closing a scope cancels it with {@link CancellationReason#CANCELLED} if forked tasks or child
  * scopes are still running, waits for every forked task to finish (at most
  * {@link ScopeSettings#closeTimeout()}, after which the stragglers are logged with their stack
  * traces), then runs the cleanups. Closing is idempotent.
+ *
+ * <h2>Interrupts</h2>
+ * A cancellation interrupts a thread only where an interrupt is expected:
+ * <ul>
+ * <li>A forked task's thread is interrupted when its scope is cancelled, except inside an
+ * {@linkplain RequestScope#abortable abortable} region, where the region's abort runs instead and
+ * the interrupt follows when the thread leaves its last region.</li>
+ * <li>Any other thread, such as a servlet container's request thread, is interrupted only inside an
+ * {@linkplain RequestScope#interruptible interruptible} region, and that interrupt is cleared when
+ * the region exits.</li>
+ * <li>When {@link #close()} returns on the thread that opened the scope, its interrupt status is
+ * what it was when the scope opened, unless the thread is a forked task that was stopped, runs in an
+ * interruptible region that interrupted it, or was interrupted from outside while close waited.</li>
+ * </ul>
  */
-public interface CancellableScope extends AutoCloseable {
+public interface CancellableScope extends RequestScope, AutoCloseable {
 
 	/**
-	 * Creates a root scope: no parent, no deadline. An application has one; request scopes are its
-	 * children.
-	 * @param settings clock, close timeout and context propagation for this scope and its descendants
+	 * Creates a root scope: no parent, no deadline, kind {@value ScopeOptions#APPLICATION}. An
+	 * application has one; request scopes are its children.
+	 * @param settings clock, close timeout, context propagation and observer for this scope and its
+	 * descendants
 	 * @return the new scope
 	 */
 	static CancellableScope root(ScopeSettings settings) {
@@ -34,24 +48,10 @@ public interface CancellableScope extends AutoCloseable {
 	}
 
 	/**
-	 * Returns the read-only view of this scope, which application code sees.
-	 * @return the view
-	 */
-	RequestScope view();
-
-	/**
-	 * Opens a child scope. The child is cancelled when this scope is, with the same reason and cause.
-	 * @param timeout the child's own timeout, counted from now, or {@code null} for none; the
-	 * child's deadline is the earlier of it and this scope's deadline
-	 * @return the child's handle, owned by the caller
-	 * @throws IllegalStateException if this scope has ended
-	 */
-	CancellableScope openChild(@Nullable Duration timeout);
-
-	/**
 	 * Cancels this scope with the given reason. Idempotent.
 	 * @param reason why
-	 * @return {@code true} if this call cancelled the scope, {@code false} if it was already cancelled
+	 * @return {@code true} if this call cancelled the scope, {@code false} if it was already
+	 * cancelled or has ended
 	 */
 	default boolean cancel(CancellationReason reason) {
 		return cancel(reason, null);
@@ -61,7 +61,8 @@ public interface CancellableScope extends AutoCloseable {
 	 * Cancels this scope with the given reason and cause. Idempotent: only the first call counts.
 	 * @param reason why
 	 * @param cause the failure that led to it, or {@code null}
-	 * @return {@code true} if this call cancelled the scope, {@code false} if it was already cancelled
+	 * @return {@code true} if this call cancelled the scope, {@code false} if it was already
+	 * cancelled or has ended
 	 */
 	boolean cancel(CancellationReason reason, @Nullable Throwable cause);
 
@@ -73,15 +74,7 @@ public interface CancellableScope extends AutoCloseable {
 	 * @return what {@code op} returns
 	 * @throws X what {@code op} throws
 	 */
-	<R, X extends Throwable> R call(ScopedValue.CallableOp<? extends R, X> op) throws X;
-
-	/**
-	 * Returns why this scope was cancelled.
-	 * @return the reason, or empty if it has not been cancelled
-	 */
-	default Optional<CancellationReason> cancellationReason() {
-		return view().cancellationReason();
-	}
+	<R, X extends Throwable> R call(CheckedCallable<? extends R, X> op) throws X;
 
 	/**
 	 * Returns what this scope and its descendants are doing now: forked tasks with their threads,
@@ -89,19 +82,11 @@ public interface CancellableScope extends AutoCloseable {
 	 * and walks the tree.
 	 * @return the snapshot
 	 */
-	default ScopeSnapshot snapshot() {
-		RequestScope view = view();
-		return new ScopeSnapshot(view.id(), Duration.ZERO, view.deadline().orElse(null),
-				view.remaining().orElse(null), view.cancellationReason().orElse(null), List.of(),
-				Map.of(), List.of());
-	}
+	ScopeSnapshot snapshot();
 
 	/**
 	 * Ends this scope: cancels what is left, waits for forked tasks (until their threads have
-	 * terminated), runs cleanups. On the thread that opened the scope, the interrupt status is then
-	 * what it was when the scope was opened, unless the thread is a forked task whose own scope was
-	 * cancelled, the thread runs in an {@linkplain RequestScope#interruptible interruptible} region
-	 * that was interrupted, or the thread was interrupted while this method waited.
+	 * terminated), runs cleanups. See the class guide for the interrupt status afterwards.
 	 * @throws RuntimeException the first cleanup failure, with the others suppressed; a checked
 	 * one is wrapped in a {@link ScopeCleanupException}
 	 */

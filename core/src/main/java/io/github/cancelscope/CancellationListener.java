@@ -1,7 +1,5 @@
 package io.github.cancelscope;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * Called once when a scope is cancelled. Registered with {@link RequestScope#onCancel}.
  * <p>
@@ -14,9 +12,8 @@ public interface CancellationListener {
 
 	/**
 	 * Called when the scope is cancelled.
-	 * @param reason why the scope was cancelled
-	 * @param cause the failure that caused it, or {@code null}
+	 * @param cancellation why the scope was cancelled
 	 */
-	void cancelled(CancellationReason reason, @Nullable Throwable cause);
+	void cancelled(Cancellation cancellation);
 
 }

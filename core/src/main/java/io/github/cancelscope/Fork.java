@@ -3,40 +3,24 @@ package io.github.cancelscope;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task forked in a scope, and the control of its virtual thread.
- * <p>
- * Stopping a fork interrupts its thread, unless the thread is inside an abortable region: then the
- * region's own abort stops the work, and the interrupt is delivered when the thread leaves its last
- * region. The control word holds the stop flags and the region depth, so a stop and a region entry
- * that race never let an interrupt reach a guarded call.
+ * A task forked in a scope, run on a thread of its own. Its thread is stopped as rule 1 of the
+ * {@link InterruptPolicy} says.
  *
  * @param <T> the type of the result
  */
 final class Fork<T> implements Subtask<T>, Runnable {
 
-	private static final int STOPPED = 1;
-
-	private static final int INTERRUPTING = 2;
-
-	private static final int INTERRUPTED = 4;
-
-	private static final int REGION = 8;
-
 	private final DefaultScope scope;
 
 	private final Callable<? extends T> task;
 
-	private final @Nullable Consumer<Fork<?>> whenDone;
-
 	private final Thread thread;
 
-	private final AtomicInteger control = new AtomicInteger();
+	private final InterruptPolicy.ForkInterrupts interrupts;
 
 	private final CountDownLatch done = new CountDownLatch(1);
 
@@ -46,11 +30,11 @@ final class Fork<T> implements Subtask<T>, Runnable {
 
 	private @Nullable Throwable failure;
 
-	Fork(DefaultScope scope, Callable<? extends T> task, @Nullable Consumer<Fork<?>> whenDone) {
+	Fork(DefaultScope scope, Callable<? extends T> task) {
 		this.scope = scope;
 		this.task = task;
-		this.whenDone = whenDone;
 		this.thread = Thread.ofVirtual().name("cancelscope-" + scope.id() + "-fork").unstarted(this);
+		this.interrupts = new InterruptPolicy.ForkInterrupts(this.thread);
 	}
 
 	void start() {
@@ -61,13 +45,29 @@ final class Fork<T> implements Subtask<T>, Runnable {
 		return this.thread;
 	}
 
+	InterruptPolicy.ForkInterrupts interrupts() {
+		return this.interrupts;
+	}
+
+	/**
+	 * Called on this fork's thread when it enters an abortable region.
+	 */
+	void enterRegion() {
+		this.interrupts.enterRegion();
+	}
+
+	/**
+	 * Called on this fork's thread when it leaves an abortable region.
+	 */
+	void exitRegion() {
+		this.interrupts.exitRegion(this.scope.cancellationOrNull() != null);
+	}
+
 	@Override
 	public void run() {
 		Throwable failure = null;
 		try {
-			this.result = ScopedValue.where(ScopeBinding.CURRENT, this.scope)
-				.where(ScopeBinding.FORK, this)
-				.call(this.task::call);
+			this.result = ScopeBinding.callInFork(this.scope, this, this.task::call);
 		}
 		catch (Throwable ex) {
 			failure = ex;
@@ -82,14 +82,7 @@ final class Fork<T> implements Subtask<T>, Runnable {
 		}
 		finally {
 			this.done.countDown();
-			try {
-				if (this.whenDone != null) {
-					this.whenDone.accept(this);
-				}
-			}
-			finally {
-				this.scope.forkEnded(this);
-			}
+			this.scope.forkEnded(this);
 		}
 	}
 
@@ -100,7 +93,7 @@ final class Fork<T> implements Subtask<T>, Runnable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			Cancellation cancellation = this.scope.cancellation();
+			Cancellation cancellation = this.scope.cancellationOrNull();
 			if (cancellation != null) {
 				throw cancellation.toException();
 			}
@@ -112,12 +105,12 @@ final class Fork<T> implements Subtask<T>, Runnable {
 	/**
 	 * Returns the result of a finished task, or throws as {@link #join()} does.
 	 */
-	T outcome() {
+	private T outcome() {
 		if (this.state == State.SUCCEEDED) {
 			return this.result;
 		}
 		Throwable failure = this.failure;
-		Cancellation cancellation = this.scope.cancellation();
+		Cancellation cancellation = this.scope.cancellationOrNull();
 		if (cancellation != null && cancellation.cause() != failure) {
 			ScopeCancelledException cancelled = cancellation.toException();
 			if (!(failure instanceof ScopeCancelledException)) {
@@ -128,84 +121,9 @@ final class Fork<T> implements Subtask<T>, Runnable {
 		throw propagate(failure);
 	}
 
-	@Nullable Throwable failure() {
-		return this.failure;
-	}
-
 	@Override
 	public State state() {
 		return this.state;
-	}
-
-	/**
-	 * Stops the task: interrupts its thread now, or when it leaves its abortable regions.
-	 */
-	void stop() {
-		for (;;) {
-			int c = this.control.get();
-			if ((c & STOPPED) != 0) {
-				return;
-			}
-			if (c >= REGION) {
-				if (this.control.compareAndSet(c, c | STOPPED)) {
-					return;
-				}
-			}
-			else if (this.control.compareAndSet(c, c | STOPPED | INTERRUPTING)) {
-				this.thread.interrupt();
-				this.control.getAndUpdate((v) -> (v & ~INTERRUPTING) | INTERRUPTED);
-				return;
-			}
-		}
-	}
-
-	boolean isStopped() {
-		return (this.control.get() & STOPPED) != 0;
-	}
-
-	/**
-	 * Returns whether this fork's thread is inside an abortable region. Meaningful on that thread.
-	 */
-	boolean isInRegion() {
-		return this.control.get() >= REGION;
-	}
-
-	/**
-	 * Called on this fork's thread when it enters an abortable region.
-	 */
-	void enterRegion() {
-		for (;;) {
-			int c = this.control.get();
-			if ((c & INTERRUPTING) != 0) {
-				Thread.onSpinWait();
-			}
-			else if (this.control.compareAndSet(c, c + REGION)) {
-				return;
-			}
-		}
-	}
-
-	/**
-	 * Called on this fork's thread when it leaves an abortable region; delivers a stop that arrived
-	 * while it was inside, or that is on its way because the scope is cancelled (its listeners,
-	 * which abort the region, run before its forks are stopped).
-	 */
-	void exitRegion() {
-		for (;;) {
-			int c = this.control.get();
-			int n = c - REGION;
-			boolean stopped = (n & STOPPED) != 0 || (n < REGION && this.scope.cancellation() != null);
-			boolean deliver = n < REGION && stopped && (n & INTERRUPTED) == 0;
-			if (deliver) {
-				n |= STOPPED | INTERRUPTED;
-			}
-			if (this.control.compareAndSet(c, n)) {
-				if (deliver) {
-					Thread.currentThread().interrupt();
-				}
-				return;
-			}
-		}
 	}
 
 	/**

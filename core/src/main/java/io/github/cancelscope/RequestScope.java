@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Inside an HTTP request handled with the cancelscope starter, inside a method annotated with
  * {@link Scoped @Scoped}, and inside a task forked from a scope, {@link #current()} returns the
  * innermost scope of the calling thread. In a Spring application a bean of this type can be injected
- * into any singleton: each of its calls goes to the scope current on the calling thread.
+ * into any singleton: it is {@link #forCurrentThread()}, whose calls go to the scope current on the
+ * calling thread.
  *
  * <h2>Forking</h2>
  * {@snippet :
@@ -26,27 +27,28 @@ import org.jspecify.annotations.Nullable;
  * Subtask<List<Order>> orders = scope.fork(() -> orders.recent(id));
  * return new Dashboard(user.join(), orders.join());
  * }
- * Each task runs on a new virtual thread that sees this scope as current. If one fails, the scope
- * is <em>cancelled</em> with {@link CancellationReason#SIBLING_FAILED}: the other tasks are stopped,
- * and their {@link Subtask#join() join()} throws a {@link ScopeCancelledException} whose cause is the
- * failure.
+ * Each task runs on a new thread (a virtual thread where the JVM has them) that sees this scope as
+ * current. If one fails, the scope is <em>cancelled</em> with {@link CancellationReason#SIBLING_FAILED}:
+ * the other tasks are stopped, and their {@link Subtask#join() join()} throws a
+ * {@link ScopeCancelledException} whose cause is the failure.
  *
  * <h2>Cancellation</h2>
- * To <em>cancel</em> a scope is to mark it cancelled with a reason, exactly once, and then, in this
- * order: run its {@linkplain #onCancel cancellation listeners}, cancel its child scopes, and stop its
- * forked tasks. A forked task is stopped by interrupting its thread, except while it is inside an
- * {@link #abortable abortable} region, where the region's own abort action runs instead (a JDBC
- * statement is cancelled with {@code Statement.cancel()}, never by an interrupt). The thread that
- * owns the scope (for a request, the container's thread) is never interrupted, except inside an
- * {@link #interruptible interruptible} region, and that interrupt is cleared when the region exits.
+ * To <em>cancel</em> a scope is to mark it cancelled with a {@link Cancellation}, exactly once, and
+ * then, in this order: run its {@linkplain #onCancel cancellation listeners}, abort its running
+ * {@linkplain #abortable regions}, cancel its child scopes, and stop its forked tasks. A scope whose
+ * deadline has passed counts as cancelled with {@link CancellationReason#DEADLINE_EXCEEDED} as soon
+ * as anyone asks ({@link #isCancelled()}, {@link #throwIfCancelled()}), even before the timer that
+ * cancels it has fired. Who may interrupt which thread, and when an interrupt is cleared, is stated
+ * once, in the class guide of {@link CancellableScope}.
  *
  * <h2>Ending</h2>
  * When a scope ends, normally or not, its forked tasks are awaited and its {@linkplain #defer
  * cleanups} run, last registered first, each exactly once.
  *
  * <p>
- * Instances are safe for use by any number of threads. A view cannot cancel or close its scope:
- * only the owner's {@link CancellableScope} can. Arguments must not be {@code null}.
+ * Instances are safe for use by any number of threads. Arguments must not be {@code null} unless
+ * marked otherwise. {@link #current()} returns the scope typed as this interface: only whoever opened
+ * a scope holds it as a {@link CancellableScope}, and only the owner cancels or closes it.
  */
 public interface RequestScope {
 
@@ -64,7 +66,17 @@ public interface RequestScope {
 	 * @return the current scope, or empty
 	 */
 	static Optional<RequestScope> find() {
-		return ScopeBinding.find();
+		return Optional.ofNullable(ScopeBinding.currentOrNull());
+	}
+
+	/**
+	 * Returns a scope that stands for whichever scope is {@link #current()} on the calling thread:
+	 * each of its methods goes to that scope, and throws {@link IllegalStateException} outside any.
+	 * One instance serves every thread, so it can be injected into singletons.
+	 * @return the scope of the calling thread
+	 */
+	static RequestScope forCurrentThread() {
+		return CurrentThreadScope.INSTANCE;
 	}
 
 	/**
@@ -74,22 +86,42 @@ public interface RequestScope {
 	String id();
 
 	/**
-	 * Returns whether this scope has been cancelled.
+	 * Returns what opened this scope, as given in its {@link ScopeOptions#kind() options}.
+	 * @return the kind, such as {@value ScopeOptions#REQUEST}
+	 */
+	String kind();
+
+	/**
+	 * Returns the name of this scope, of bounded cardinality, as given in its
+	 * {@link ScopeOptions#name() options}.
+	 * @return the name
+	 */
+	String name();
+
+	/**
+	 * Returns what this scope does, for people, as given in its {@link ScopeOptions#description()
+	 * options}.
+	 * @return the description
+	 */
+	String description();
+
+	/**
+	 * Returns whether this scope has been cancelled, or its deadline has passed.
 	 * @return {@code true} once cancelled
 	 */
 	boolean isCancelled();
 
 	/**
-	 * Throws if this scope has been cancelled.
-	 * @throws ScopeCancelledException if it has, with its reason and cause
+	 * Throws if this scope has been cancelled, or its deadline has passed.
+	 * @throws ScopeCancelledException if it has, with its cancellation
 	 */
 	void throwIfCancelled();
 
 	/**
 	 * Returns why this scope was cancelled.
-	 * @return the reason, or empty if it has not been cancelled
+	 * @return the cancellation, or empty if the scope has not been cancelled
 	 */
-	Optional<CancellationReason> cancellationReason();
+	Optional<Cancellation> cancellation();
 
 	/**
 	 * Returns the deadline of this scope: the earliest of its own and its ancestors'.
@@ -105,23 +137,45 @@ public interface RequestScope {
 
 	/**
 	 * Opens a child scope of this scope, owned by the caller, who must close it. The child is
-	 * cancelled when this scope is, with the same reason and cause.
+	 * cancelled when this scope is, with the same cancellation. If this scope is already cancelled,
+	 * so is the child.
 	 * {@snippet :
-	 * try (CancellableScope step = RequestScope.current().openChild(Duration.ofMillis(300))) {
+	 * try (CancellableScope step = scope.openChild(ScopeOptions.of("step").withTimeout(Duration.ofMillis(300)))) {
 	 *     return step.call(() -> pricing.quote(item));
 	 * }
 	 * }
-	 * @param timeout the child's own timeout, counted from now, or {@code null} for none; the child's
-	 * deadline is the earlier of it and this scope's deadline
+	 * @param options the child's kind, name, description and own timeout; its deadline is the earlier
+	 * of that timeout and this scope's deadline
 	 * @return the child's handle
 	 * @throws IllegalStateException if this scope has ended
 	 */
-	CancellableScope openChild(@Nullable Duration timeout);
+	CancellableScope openChild(ScopeOptions options);
 
 	/**
-	 * Runs {@code task} on a new virtual thread that belongs to this scope and sees it as
-	 * {@link #current()}. The caller's context (tracing, MDC) goes with it where the application
-	 * has configured context propagation.
+	 * Opens a plain child scope ({@link ScopeOptions#child()}) without a timeout of its own, as
+	 * {@link #openChild(ScopeOptions)} does.
+	 * @return the child's handle
+	 * @throws IllegalStateException if this scope has ended
+	 */
+	default CancellableScope openChild() {
+		return openChild(ScopeOptions.child());
+	}
+
+	/**
+	 * Opens a plain child scope ({@link ScopeOptions#child()}) with its own timeout, as
+	 * {@link #openChild(ScopeOptions)} does.
+	 * @param timeout the child's own timeout, counted from now, or {@code null} for none
+	 * @return the child's handle
+	 * @throws IllegalStateException if this scope has ended
+	 */
+	default CancellableScope openChild(@Nullable Duration timeout) {
+		return openChild(ScopeOptions.child().withTimeout(timeout));
+	}
+
+	/**
+	 * Runs {@code task} on a new thread that belongs to this scope and sees it as {@link #current()}.
+	 * The caller's context (tracing, MDC) goes with it where the application has configured context
+	 * propagation.
 	 * @param <T> the type of the result
 	 * @param task the task to run
 	 * @return the subtask, to {@link Subtask#join() join}
@@ -134,13 +188,16 @@ public interface RequestScope {
 	 * Runs every task in parallel, each in its own forked thread, and returns their results in
 	 * order. The first failure cancels the others and is rethrown itself once all have finished:
 	 * an unchecked exception as it is, a checked one wrapped in a {@link CompletionException}.
-	 * The tasks run in a child scope, so a failure does not cancel this scope.
+	 * The tasks run in a child scope of kind {@value ScopeOptions#GROUP}, so a failure does not
+	 * cancel this scope.
 	 * @param <T> the type of the results
 	 * @param tasks the tasks to run
 	 * @return their results, in the order of {@code tasks}
 	 * @throws ScopeCancelledException if this scope was cancelled before all tasks succeeded
 	 */
-	<T> List<T> all(List<? extends Callable<? extends T>> tasks);
+	default <T> List<T> all(List<? extends Callable<? extends T>> tasks) {
+		return Joins.all(this, tasks);
+	}
 
 	/**
 	 * Runs every task in parallel and returns the result of the first to succeed. The others are
@@ -152,7 +209,9 @@ public interface RequestScope {
 	 * @return the first successful result
 	 * @throws ScopeCancelledException if this scope was cancelled before any task succeeded
 	 */
-	<T> T race(List<? extends Callable<? extends T>> tasks);
+	default <T> T race(List<? extends Callable<? extends T>> tasks) {
+		return Joins.race(this, tasks);
+	}
 
 	/**
 	 * Registers a cleanup that runs when this scope ends, however it ends. Cleanups run after every
@@ -179,14 +238,14 @@ public interface RequestScope {
 	 * If the scope is already cancelled, {@code body} does not run. {@code abort} runs at most
 	 * once, on the cancelling thread, and only while {@code body} runs: this method does not
 	 * return before an {@code abort} that started has finished, so an abort never reaches work
-	 * that comes after the region.
-	 * <p>
-	 * Inside an {@linkplain #interruptible interruptible} region on the same thread (of this scope
-	 * or an ancestor), the cancellation does not interrupt the thread while {@code body} runs: the
-	 * interrupt follows when this region exits. If that region has already interrupted the thread,
-	 * {@code body} does not run.
+	 * that comes after the region. No interrupt of this scope reaches the thread while {@code body}
+	 * runs: a forked task's stop, or an enclosing {@linkplain #interruptible interruptible} region's
+	 * interrupt, is delivered when the region exits.
 	 * @param <T> the type of the result
 	 * @param <X> the type of exception {@code body} throws
+	 * @param kind what the region waits for, a short lower-case word for metrics and
+	 * {@linkplain CancellableScope#snapshot() snapshots}: cancelscope's JDBC statements use
+	 * {@code "jdbc"}, its outbound HTTP calls {@code "http"}
 	 * @param abort stops {@code body}; must be quick, must not throw, and must not wait for the thread
 	 * that runs {@code body} (it runs while the region holds off its exit)
 	 * @param body the blocking work
@@ -195,46 +254,25 @@ public interface RequestScope {
 	 * @throws ScopeCancelledException if the scope, or that of an enclosing interruptible region that
 	 * interrupted the thread, was cancelled before {@code body} started
 	 */
-	<T, X extends Throwable> T abortable(Runnable abort, ScopedValue.CallableOp<? extends T, X> body) throws X;
-
-	/**
-	 * Runs {@code body} as {@link #abortable(Runnable, ScopedValue.CallableOp)} does, and names what
-	 * it waits for. The kind tags the region in metrics ({@code cancelscope.regions.aborted}) and in
-	 * {@link ScopeSnapshot snapshots}: cancelscope's JDBC statements use {@code "jdbc"}, its outbound
-	 * HTTP calls {@code "http"}. A region without a kind is {@code "abortable"}, an
-	 * {@linkplain #interruptible interruptible} one {@code "interruptible"}.
-	 * @param <T> the type of the result
-	 * @param <X> the type of exception {@code body} throws
-	 * @param kind what the region waits for, a short lower-case word
-	 * @param abort stops {@code body}; must be quick, must not throw, and must not wait for the thread
-	 * that runs {@code body} (it runs while the region holds off its exit)
-	 * @param body the blocking work
-	 * @return the result of {@code body}
-	 * @throws X what {@code body} throws
-	 * @throws ScopeCancelledException if the scope, or that of an enclosing interruptible region that
-	 * interrupted the thread, was cancelled before {@code body} started
-	 */
-	default <T, X extends Throwable> T abortable(String kind, Runnable abort,
-			ScopedValue.CallableOp<? extends T, X> body) throws X {
-		return abortable(abort, body);
-	}
+	<T, X extends Throwable> T abortable(String kind, Runnable abort, CheckedCallable<? extends T, X> body)
+			throws X;
 
 	/**
 	 * Runs {@code body} on the calling thread so that a cancellation of this scope interrupts the
 	 * thread. When the region exits, an interrupt it delivered is cleared, so none survives into
 	 * code that does not expect one, such as a servlet container's response writing.
 	 * <p>
-	 * While an {@linkplain #abortable(Runnable, ScopedValue.CallableOp) abortable} region runs
-	 * inside this one on the same thread, its abort stops it and the interrupt waits: it is
-	 * delivered when the inner region exits, since an interrupt breaks the connection of a JDBC
-	 * statement or HTTP exchange.
+	 * While an {@linkplain #abortable abortable} region runs inside this one on the same thread, its
+	 * abort stops it and the interrupt waits: it is delivered when the inner region exits, since an
+	 * interrupt breaks the connection of a JDBC statement or HTTP exchange.
 	 * @param <T> the type of the result
 	 * @param <X> the type of exception {@code body} throws
+	 * @param kind what the region waits for, a short lower-case word, as for {@link #abortable}
 	 * @param body the blocking work, which stops when interrupted
 	 * @return the result of {@code body}
 	 * @throws X what {@code body} throws
 	 * @throws ScopeCancelledException if the scope was cancelled before {@code body} started
 	 */
-	<T, X extends Throwable> T interruptible(ScopedValue.CallableOp<? extends T, X> body) throws X;
+	<T, X extends Throwable> T interruptible(String kind, CheckedCallable<? extends T, X> body) throws X;
 
 }

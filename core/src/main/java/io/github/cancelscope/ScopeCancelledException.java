@@ -11,19 +11,26 @@ import org.jspecify.annotations.Nullable;
  */
 public class ScopeCancelledException extends CancellationException {
 
-	private final CancellationReason reason;
+	private final Cancellation cancellation;
 
 	/**
-	 * Creates an exception for a scope cancelled with the given reason.
-	 * @param reason why the scope was cancelled
-	 * @param cause the failure that caused the cancellation, or {@code null}
+	 * Creates an exception that reports a cancellation.
+	 * @param cancellation the scope's cancellation
 	 */
-	public ScopeCancelledException(CancellationReason reason, @Nullable Throwable cause) {
-		super(messageFor(reason));
-		this.reason = reason;
-		if (cause != null) {
-			initCause(cause);
+	public ScopeCancelledException(Cancellation cancellation) {
+		super(messageFor(cancellation.reason()));
+		this.cancellation = cancellation;
+		if (cancellation.cause() != null) {
+			initCause(cancellation.cause());
 		}
+	}
+
+	/**
+	 * Returns the cancellation this exception reports.
+	 * @return the cancellation
+	 */
+	public Cancellation cancellation() {
+		return this.cancellation;
 	}
 
 	/**
@@ -31,7 +38,7 @@ public class ScopeCancelledException extends CancellationException {
 	 * @return the reason, never {@code null}
 	 */
 	public CancellationReason reason() {
-		return this.reason;
+		return this.cancellation.reason();
 	}
 
 	/**

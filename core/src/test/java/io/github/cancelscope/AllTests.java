@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -22,17 +22,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class AllTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void resultsComeInTaskOrderWhateverTheOrderTheTasksFinishIn() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch thirdDone = new CountDownLatch(1);
 			CountDownLatch secondDone = new CountDownLatch(1);
 			List<Callable<String>> tasks = List.of(() -> {
@@ -46,29 +41,29 @@ class AllTests {
 				thirdDone.countDown();
 				return "third";
 			});
-			assertThat(scope.view().all(tasks)).containsExactly("first", "second", "third");
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.all(tasks)).containsExactly("first", "second", "third");
+			assertThat(scope.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void noTasksGiveNoResults() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			assertThat(scope.view().all(List.<Callable<String>>of())).isEmpty();
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			assertThat(scope.all(List.<Callable<String>>of())).isEmpty();
 		}
 	}
 
 	@Test
 	void tasksRunInAGroupInsideTheScope() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			List<RequestScope> seen = scope.view().all(List.of(RequestScope::current, RequestScope::current));
-			assertThat(seen.get(0)).isSameAs(seen.get(1)).isNotSameAs(scope.view());
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			List<RequestScope> seen = scope.all(List.of(RequestScope::current, RequestScope::current));
+			assertThat(seen.get(0)).isSameAs(seen.get(1)).isNotSameAs(scope);
 		}
 	}
 
 	@Test
 	void firstFailureCancelsTheOthersAndIsRethrownAfterTheyFinished() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch othersWaiting = new CountDownLatch(2);
 			AtomicInteger sawCancellation = new AtomicInteger();
 			AtomicInteger finished = new AtomicInteger();
@@ -93,7 +88,7 @@ class AllTests {
 				Await.await(othersWaiting, "the other tasks started");
 				throw failure;
 			};
-			assertThatThrownBy(() -> scope.view().all(List.of(waiter, failing, waiter))).isSameAs(failure);
+			assertThatThrownBy(() -> scope.all(List.of(waiter, failing, waiter))).isSameAs(failure);
 			assertThat(sawCancellation).hasValue(2);
 			assertThat(finished).hasValue(2);
 			assertThat(failure.getSuppressed()).isEmpty();
@@ -102,21 +97,21 @@ class AllTests {
 
 	@Test
 	void failureDoesNotCancelTheEnclosingScope() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalArgumentException failure = new IllegalArgumentException("boom");
-			assertThatThrownBy(() -> scope.view().all(List.of(() -> "fine", () -> {
+			assertThatThrownBy(() -> scope.all(List.of(() -> "fine", () -> {
 				throw failure;
 			}))).isSameAs(failure);
-			assertThat(scope.view().isCancelled()).isFalse();
-			assertThat(scope.view().fork(() -> "still usable").join()).isEqualTo("still usable");
+			assertThat(scope.isCancelled()).isFalse();
+			assertThat(scope.fork(() -> "still usable").join()).isEqualTo("still usable");
 		}
 	}
 
 	@Test
 	void checkedFailureIsWrappedInCompletionException() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IOException failure = new IOException("boom");
-			assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> scope.view().all(List.of(() -> {
+			assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> scope.all(List.of(() -> {
 				throw failure;
 			}))).withCause(failure);
 		}
@@ -124,22 +119,22 @@ class AllTests {
 
 	@Test
 	void failureOfATaskForkedByATaskIsRethrown() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException failure = new IllegalStateException("nested");
-			assertThatThrownBy(() -> scope.view().all(List.of(() -> {
+			assertThatThrownBy(() -> scope.all(List.of(() -> {
 				RequestScope.current().fork(() -> {
 					throw failure;
 				});
 				Await.blockUntilInterrupted();
 				return "never";
 			}))).isSameAs(failure);
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void cancellationOfTheEnclosingScopeMakesAllThrowScopeCancelledException() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch waiting = new CountDownLatch(2);
 			Callable<String> waiter = () -> {
 				waiting.countDown();
@@ -151,7 +146,7 @@ class AllTests {
 				scope.cancel(CancellationReason.SHUTDOWN);
 			});
 			assertThatExceptionOfType(ScopeCancelledException.class)
-				.isThrownBy(() -> scope.view().all(List.of(waiter, waiter)))
+				.isThrownBy(() -> scope.all(List.of(waiter, waiter)))
 				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.SHUTDOWN));
 			Await.join(canceller, "the canceller ended");
 		}
@@ -159,11 +154,11 @@ class AllTests {
 
 	@Test
 	void allOnACancelledScopeThrowsWithoutRunningTheTasks() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 			AtomicBoolean ran = new AtomicBoolean();
 			assertThatExceptionOfType(ScopeCancelledException.class)
-				.isThrownBy(() -> scope.view().all(List.of(() -> ran.getAndSet(true))))
+				.isThrownBy(() -> scope.all(List.of(() -> ran.getAndSet(true))))
 				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.CLIENT_DISCONNECTED));
 			assertThat(ran).isFalse();
 		}
@@ -171,10 +166,10 @@ class AllTests {
 
 	@Test
 	void cleanupsDeferredByTasksHaveRunWhenAllReturns() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			AtomicInteger cleanups = new AtomicInteger();
 			AtomicReference<RequestScope> group = new AtomicReference<>();
-			scope.view().all(List.of(() -> {
+			scope.all(List.of(() -> {
 				group.set(RequestScope.current());
 				RequestScope.current().defer(cleanups::incrementAndGet);
 				return 1;

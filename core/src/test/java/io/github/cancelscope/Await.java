@@ -2,6 +2,7 @@ package io.github.cancelscope;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,6 +66,22 @@ final class Await {
 		if (!new CountDownLatch(1).await(SECONDS, TimeUnit.SECONDS)) {
 			throw new IllegalStateException("not interrupted within " + SECONDS + " s");
 		}
+	}
+
+	/**
+	 * Parks until the calling thread is interrupted, and leaves its interrupt status set.
+	 * @return whether the thread was interrupted in time
+	 */
+	static boolean parkUntilInterrupted() {
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+		while (!Thread.currentThread().isInterrupted()) {
+			long left = end - System.nanoTime();
+			if (left <= 0) {
+				return false;
+			}
+			LockSupport.parkNanos(left);
+		}
+		return true;
 	}
 
 	/**

@@ -5,9 +5,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -19,23 +19,20 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  */
 class CancellationTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void cancelRecordsReasonAndCause() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException cause = new IllegalStateException("upstream failed");
 			assertThat(scope.cancel(CancellationReason.SHUTDOWN, cause)).isTrue();
-			assertThat(scope.view().isCancelled()).isTrue();
-			assertThat(scope.cancellationReason()).contains(CancellationReason.SHUTDOWN);
-			assertThat(scope.view().cancellationReason()).contains(CancellationReason.SHUTDOWN);
-			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope.view()::throwIfCancelled)
+			assertThat(scope.isCancelled()).isTrue();
+			assertThat(scope.cancellation()).hasValueSatisfying((cancellation) -> {
+				assertThat(cancellation.reason()).isEqualTo(CancellationReason.SHUTDOWN);
+				assertThat(cancellation.cause()).isSameAs(cause);
+			});
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
 				.satisfies((ex) -> {
 					assertThat(ex.reason()).isEqualTo(CancellationReason.SHUTDOWN);
 					assertThat(ex.getCause()).isSameAs(cause);
@@ -46,42 +43,43 @@ class CancellationTests {
 
 	@Test
 	void scopeThatWasNotCancelledReportsNoReason() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			assertThat(scope.view().isCancelled()).isFalse();
-			assertThat(scope.cancellationReason()).isEmpty();
-			assertThatNoException().isThrownBy(scope.view()::throwIfCancelled);
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			assertThat(scope.isCancelled()).isFalse();
+			assertThat(scope.cancellation()).isEmpty();
+			assertThatNoException().isThrownBy(scope::throwIfCancelled);
 		}
 	}
 
 	@Test
 	void secondCancelReturnsFalseAndKeepsTheFirstReasonAndCause() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			RuntimeException first = new RuntimeException("first");
 			assertThat(scope.cancel(CancellationReason.CLIENT_DISCONNECTED, first)).isTrue();
 			assertThat(scope.cancel(CancellationReason.DEADLINE_EXCEEDED, new RuntimeException("second"))).isFalse();
 			assertThat(scope.cancel(CancellationReason.CANCELLED)).isFalse();
-			assertThat(scope.cancellationReason()).contains(CancellationReason.CLIENT_DISCONNECTED);
-			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope.view()::throwIfCancelled)
+			assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.CLIENT_DISCONNECTED);
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
 				.withCause(first);
 		}
 	}
 
 	@Test
 	void cancelWithoutCauseHasNoCause() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			scope.cancel(CancellationReason.CANCELLED);
-			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope.view()::throwIfCancelled)
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
 				.satisfies((ex) -> assertThat(ex.getCause()).isNull());
 		}
 	}
 
 	@Test
 	void listenersFireOnceInRegistrationOrderWithReasonAndCause() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			List<String> calls = new CopyOnWriteArrayList<>();
 			IllegalStateException cause = new IllegalStateException("boom");
 			for (String name : List.of("first", "second", "third")) {
-				scope.view().onCancel((reason, c) -> calls.add(name + ":" + reason + ":" + (c == cause)));
+				scope.onCancel((cancellation) -> calls
+					.add(name + ":" + cancellation.reason() + ":" + (cancellation.cause() == cause)));
 			}
 			scope.cancel(CancellationReason.SIBLING_FAILED, cause);
 			scope.cancel(CancellationReason.CANCELLED);
@@ -91,15 +89,36 @@ class CancellationTests {
 	}
 
 	@Test
+	void listenerReceivesTheScopesCancellationThatExceptionsReportToo() {
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			AtomicReference<Cancellation> received = new AtomicReference<>();
+			scope.onCancel(received::set);
+			IllegalStateException cause = new IllegalStateException("upstream failed");
+			scope.cancel(CancellationReason.CLIENT_DISCONNECTED, cause);
+			assertThat(received.get()).isNotNull().satisfies((cancellation) -> {
+				assertThat(cancellation.reason()).isEqualTo(CancellationReason.CLIENT_DISCONNECTED);
+				assertThat(cancellation.cause()).isSameAs(cause);
+			});
+			assertThat(scope.cancellation()).containsSame(received.get());
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
+				.satisfies((ex) -> assertThat(ex.cancellation()).isSameAs(received.get()));
+			assertThat(received.get().toException()).satisfies((ex) -> {
+				assertThat(ex.reason()).isEqualTo(CancellationReason.CLIENT_DISCONNECTED);
+				assertThat(ex.getCause()).isSameAs(cause);
+			});
+		}
+	}
+
+	@Test
 	void throwingListenerDoesNotStopTheOthersAndIsLogged() {
-		try (CapturedLog log = CapturedLog.ofScopes(); CancellableScope scope = this.root.openChild(null)) {
+		try (CapturedLog log = CapturedLog.ofScopes(); CancellableScope scope = this.root.scope().openChild()) {
 			List<String> calls = new CopyOnWriteArrayList<>();
 			IllegalStateException failure = new IllegalStateException("listener failed");
-			scope.view().onCancel((reason, cause) -> calls.add("first"));
-			scope.view().onCancel((reason, cause) -> {
+			scope.onCancel((cancellation) -> calls.add("first"));
+			scope.onCancel((cancellation) -> {
 				throw failure;
 			});
-			scope.view().onCancel((reason, cause) -> calls.add("third"));
+			scope.onCancel((cancellation) -> calls.add("third"));
 			assertThat(scope.cancel(CancellationReason.CANCELLED)).isTrue();
 			assertThat(calls).containsExactly("first", "third");
 			assertThat(log.warnings()).anySatisfy((record) -> assertThat(record.getThrown()).isSameAs(failure));
@@ -108,11 +127,11 @@ class CancellationTests {
 
 	@Test
 	void removedListenerDoesNotFire() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			List<String> calls = new CopyOnWriteArrayList<>();
-			scope.view().onCancel((reason, cause) -> calls.add("kept before"));
-			Registration removed = scope.view().onCancel((reason, cause) -> calls.add("removed"));
-			scope.view().onCancel((reason, cause) -> calls.add("kept after"));
+			scope.onCancel((cancellation) -> calls.add("kept before"));
+			Registration removed = scope.onCancel((cancellation) -> calls.add("removed"));
+			scope.onCancel((cancellation) -> calls.add("kept after"));
 			removed.close();
 			removed.close();
 			scope.cancel(CancellationReason.CANCELLED);
@@ -122,11 +141,11 @@ class CancellationTests {
 
 	@Test
 	void sameListenerRegisteredTwiceFiresTwiceUnlessOneRegistrationIsRemoved() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			AtomicInteger calls = new AtomicInteger();
-			CancellationListener listener = (reason, cause) -> calls.incrementAndGet();
-			scope.view().onCancel(listener);
-			scope.view().onCancel(listener).close();
+			CancellationListener listener = (cancellation) -> calls.incrementAndGet();
+			scope.onCancel(listener);
+			scope.onCancel(listener).close();
 			scope.cancel(CancellationReason.CANCELLED);
 			assertThat(calls).hasValue(1);
 		}
@@ -134,14 +153,14 @@ class CancellationTests {
 
 	@Test
 	void listenerAddedAfterCancellationFiresAtOnceOnTheCallingThread() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException cause = new IllegalStateException("boom");
 			scope.cancel(CancellationReason.DEADLINE_EXCEEDED, cause);
 			AtomicReference<Thread> calledOn = new AtomicReference<>();
 			AtomicReference<Throwable> seenCause = new AtomicReference<>();
-			Registration registration = scope.view().onCancel((reason, c) -> {
+			Registration registration = scope.onCancel((cancellation) -> {
 				calledOn.set(Thread.currentThread());
-				seenCause.set(c);
+				seenCause.set(cancellation.cause());
 			});
 			assertThat(calledOn).hasValue(Thread.currentThread());
 			assertThat(seenCause).hasValue(cause);
@@ -151,12 +170,12 @@ class CancellationTests {
 
 	@Test
 	void listenerMayCallBackIntoItsScope() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			List<String> calls = new CopyOnWriteArrayList<>();
-			scope.view().onCancel((reason, cause) -> {
-				calls.add("cancelled=" + scope.view().isCancelled());
-				scope.view().onCancel((r, c) -> calls.add("nested"));
-				scope.view().defer(() -> calls.add("cleanup"));
+			scope.onCancel((cancellation) -> {
+				calls.add("cancelled=" + scope.isCancelled());
+				scope.onCancel((nested) -> calls.add("nested"));
+				scope.defer(() -> calls.add("cleanup"));
 				calls.add("again=" + scope.cancel(CancellationReason.SHUTDOWN));
 			});
 			scope.cancel(CancellationReason.CANCELLED);
@@ -168,13 +187,13 @@ class CancellationTests {
 
 	@Test
 	void parentListenersFireBeforeChildListeners() {
-		try (CancellableScope parent = this.root.openChild(null);
-				CancellableScope child = parent.openChild(null);
-				CancellableScope grandchild = child.openChild(null)) {
+		try (CancellableScope parent = this.root.scope().openChild();
+				CancellableScope child = parent.openChild();
+				CancellableScope grandchild = child.openChild()) {
 			List<String> calls = new CopyOnWriteArrayList<>();
-			grandchild.view().onCancel((reason, cause) -> calls.add("grandchild"));
-			child.view().onCancel((reason, cause) -> calls.add("child"));
-			parent.view().onCancel((reason, cause) -> calls.add("parent"));
+			grandchild.onCancel((cancellation) -> calls.add("grandchild"));
+			child.onCancel((cancellation) -> calls.add("child"));
+			parent.onCancel((cancellation) -> calls.add("parent"));
 			parent.cancel(CancellationReason.CANCELLED);
 			assertThat(calls).containsExactly("parent", "child", "grandchild");
 		}
@@ -182,16 +201,16 @@ class CancellationTests {
 
 	@Test
 	void childIsCancelledWithParentsReasonAndCause() {
-		try (CancellableScope parent = this.root.openChild(null);
-				CancellableScope child = parent.openChild(null);
-				CancellableScope grandchild = child.openChild(null)) {
+		try (CancellableScope parent = this.root.scope().openChild();
+				CancellableScope child = parent.openChild();
+				CancellableScope grandchild = child.openChild()) {
 			AtomicReference<Throwable> childListenerCause = new AtomicReference<>();
-			child.view().onCancel((reason, cause) -> childListenerCause.set(cause));
+			child.onCancel((cancellation) -> childListenerCause.set(cancellation.cause()));
 			IllegalStateException cause = new IllegalStateException("boom");
 			parent.cancel(CancellationReason.CLIENT_DISCONNECTED, cause);
 			for (CancellableScope scope : List.of(child, grandchild)) {
-				assertThat(scope.cancellationReason()).contains(CancellationReason.CLIENT_DISCONNECTED);
-				assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope.view()::throwIfCancelled)
+				assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.CLIENT_DISCONNECTED);
+				assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
 					.withCause(cause);
 			}
 			assertThat(childListenerCause).hasValue(cause);
@@ -200,80 +219,79 @@ class CancellationTests {
 
 	@Test
 	void cancellingAChildDoesNotCancelItsParentOrSiblings() {
-		try (CancellableScope parent = this.root.openChild(null);
-				CancellableScope child = parent.openChild(null);
-				CancellableScope sibling = parent.openChild(null)) {
+		try (CancellableScope parent = this.root.scope().openChild();
+				CancellableScope child = parent.openChild();
+				CancellableScope sibling = parent.openChild()) {
 			child.cancel(CancellationReason.DEADLINE_EXCEEDED);
-			assertThat(parent.view().isCancelled()).isFalse();
-			assertThat(sibling.view().isCancelled()).isFalse();
-			assertThat(this.root.view().isCancelled()).isFalse();
+			assertThat(parent.isCancelled()).isFalse();
+			assertThat(sibling.isCancelled()).isFalse();
+			assertThat(this.root.scope().isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void childOpenedFromCancelledParentIsBornCancelled() {
-		try (CancellableScope parent = this.root.openChild(null)) {
+		try (CancellableScope parent = this.root.scope().openChild()) {
 			IllegalStateException cause = new IllegalStateException("boom");
 			parent.cancel(CancellationReason.SHUTDOWN, cause);
-			try (CancellableScope child = parent.openChild(null)) {
-				assertThat(child.cancellationReason()).contains(CancellationReason.SHUTDOWN);
-				assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(child.view()::throwIfCancelled)
+			try (CancellableScope child = parent.openChild()) {
+				assertThat(child.cancellation()).map(Cancellation::reason).contains(CancellationReason.SHUTDOWN);
+				assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(child::throwIfCancelled)
 					.withCause(cause);
 				List<CancellationReason> fired = new CopyOnWriteArrayList<>();
-				child.view().onCancel((reason, c) -> fired.add(reason));
+				child.onCancel((cancellation) -> fired.add(cancellation.reason()));
 				assertThat(fired).containsExactly(CancellationReason.SHUTDOWN);
 				assertThat(child.cancel(CancellationReason.CANCELLED)).isFalse();
 			}
-			try (CancellableScope viaView = parent.view().openChild(null)) {
-				assertThat(viaView.cancellationReason()).contains(CancellationReason.SHUTDOWN);
+			try (CancellableScope viaCurrentThread = parent.call(() -> RequestScope.forCurrentThread().openChild())) {
+				assertThat(viaCurrentThread.cancellation()).map(Cancellation::reason).contains(CancellationReason.SHUTDOWN);
 			}
 		}
 	}
 
 	@Test
 	void closedScopeCannotBeCancelledAndItsListenersNeverFire() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicInteger calls = new AtomicInteger();
-		scope.view().onCancel((reason, cause) -> calls.incrementAndGet());
+		scope.onCancel((cancellation) -> calls.incrementAndGet());
 		scope.close();
 		assertThat(scope.cancel(CancellationReason.CANCELLED)).isFalse();
-		assertThat(scope.view().isCancelled()).isFalse();
-		scope.view().onCancel((reason, cause) -> calls.incrementAndGet());
+		assertThat(scope.isCancelled()).isFalse();
+		scope.onCancel((cancellation) -> calls.incrementAndGet());
 		assertThat(calls).hasValue(0);
 	}
 
 	@Test
 	void closedScopeCannotOpenChildren() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.close();
-		assertThatIllegalStateException().isThrownBy(() -> scope.openChild(null)).withMessageContaining("ended");
-		assertThatIllegalStateException().isThrownBy(() -> scope.view().openChild(null));
+		assertThatIllegalStateException().isThrownBy(() -> scope.openChild()).withMessageContaining("ended");
+		assertThatIllegalStateException().isThrownBy(() -> scope.openChild(ScopeOptions.of(ScopeOptions.METHOD)));
 	}
 
 	@Test
-	void viewCannotCancelOrCloseItsScope() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			assertThat(scope.view()).isNotInstanceOf(CancellableScope.class).isNotInstanceOf(AutoCloseable.class);
-		}
+	void injectedScopeCannotCancelOrCloseTheScopeItStandsFor() {
+		assertThat(RequestScope.forCurrentThread()).isNotInstanceOf(CancellableScope.class)
+			.isNotInstanceOf(AutoCloseable.class);
 	}
 
 	@Test
 	void scopesHaveDistinctIds() {
-		try (CancellableScope one = this.root.openChild(null); CancellableScope two = this.root.openChild(null)) {
-			assertThat(one.view().id()).isNotEqualTo(two.view().id()).isNotEqualTo(this.root.view().id());
-			assertThat(one.view().toString()).contains(one.view().id());
+		try (CancellableScope one = this.root.scope().openChild(); CancellableScope two = this.root.scope().openChild()) {
+			assertThat(one.id()).isNotEqualTo(two.id()).isNotEqualTo(this.root.scope().id());
+			assertThat(one.toString()).contains(one.id());
 		}
 	}
 
 	@Test
 	void callRunsWithTheScopeAsCurrent() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			assertThat(RequestScope.find()).isEmpty();
 			RequestScope seen = scope.call(RequestScope::current);
-			assertThat(seen).isSameAs(scope.view());
-			assertThat(scope.call(RequestScope::find)).containsSame(scope.view());
-			try (CancellableScope child = scope.openChild(null)) {
-				assertThat(scope.call(() -> child.call(RequestScope::current))).isSameAs(child.view());
+			assertThat(seen).isSameAs(scope);
+			assertThat(scope.call(RequestScope::find)).containsSame(scope);
+			try (CancellableScope child = scope.openChild()) {
+				assertThat(scope.call(() -> child.call(RequestScope::current))).isSameAs(child);
 			}
 			assertThat(RequestScope.find()).isEmpty();
 		}

@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -24,25 +26,19 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class CloseTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-		Thread.interrupted();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void closeCancelsRunningForksAndReturnsOnlyAfterTheyEnded() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch interrupted = new CountDownLatch(1);
 		CountDownLatch mayFinish = new CountDownLatch(1);
 		AtomicBoolean finished = new AtomicBoolean();
 		AtomicReference<Thread> forkThread = new AtomicReference<>();
 		AtomicReference<Boolean> sawCancelled = new AtomicReference<>();
-		scope.view().fork(() -> {
+		scope.fork(() -> {
 			forkThread.set(Thread.currentThread());
 			started.countDown();
 			try {
@@ -66,46 +62,46 @@ class CloseTests {
 		assertThat(finished).as("the fork finished before close returned").isTrue();
 		assertThat(forkThread.get().isAlive()).isFalse();
 		assertThat(sawCancelled).hasValue(true);
-		assertThat(scope.cancellationReason()).contains(CancellationReason.CANCELLED);
+		assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.CANCELLED);
 		Await.join(releaser, "the releaser ended");
 	}
 
 	@Test
 	void closeOfAnIdleScopeDoesNotCancelIt() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicInteger fired = new AtomicInteger();
-		scope.view().onCancel((reason, cause) -> fired.incrementAndGet());
-		assertThat(scope.view().fork(() -> "done").join()).isEqualTo("done");
+		scope.onCancel((cancellation) -> fired.incrementAndGet());
+		assertThat(scope.fork(() -> "done").join()).isEqualTo("done");
 		scope.close();
-		assertThat(scope.view().isCancelled()).isFalse();
+		assertThat(scope.isCancelled()).isFalse();
 		assertThat(fired).hasValue(0);
 	}
 
 	@Test
 	void closeCancelsChildrenThatAreStillOpen() {
-		CancellableScope scope = this.root.openChild(null);
-		CancellableScope child = scope.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
+		CancellableScope child = scope.openChild();
 		scope.close();
-		assertThat(scope.cancellationReason()).contains(CancellationReason.CANCELLED);
-		assertThat(child.cancellationReason()).contains(CancellationReason.CANCELLED);
+		assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.CANCELLED);
+		assertThat(child.cancellation()).map(Cancellation::reason).contains(CancellationReason.CANCELLED);
 		child.close();
 	}
 
 	@Test
 	void closedChildrenDoNotMakeTheParentCancelOnClose() {
-		CancellableScope scope = this.root.openChild(null);
-		scope.openChild(null).close();
+		CancellableScope scope = this.root.scope().openChild();
+		scope.openChild().close();
 		scope.close();
-		assertThat(scope.view().isCancelled()).isFalse();
+		assertThat(scope.isCancelled()).isFalse();
 	}
 
 	@Test
 	void forkThreadsHaveTerminatedWhenCloseReturns() {
 		for (int i = 0; i < 300; i++) {
 			List<Thread> threads = new CopyOnWriteArrayList<>();
-			CancellableScope scope = this.root.openChild(null);
+			CancellableScope scope = this.root.scope().openChild();
 			for (int j = 0; j < 3; j++) {
-				scope.view().fork(() -> threads.add(Thread.currentThread())).join();
+				scope.fork(() -> threads.add(Thread.currentThread())).join();
 			}
 			scope.close();
 			assertThat(threads).hasSize(3).allSatisfy((thread) -> assertThat(thread.isAlive())
@@ -124,9 +120,9 @@ class CloseTests {
 		AtomicReference<Thread> stragglerThread = new AtomicReference<>();
 		AtomicBoolean cleanedUp = new AtomicBoolean();
 		try (CapturedLog log = CapturedLog.ofScopes()) {
-			CancellableScope scope = impatient.openChild(null);
-			scope.view().defer(() -> cleanedUp.set(true));
-			scope.view().fork(() -> {
+			CancellableScope scope = impatient.openChild();
+			scope.defer(() -> cleanedUp.set(true));
+			scope.fork(() -> {
 				stragglerThread.set(Thread.currentThread());
 				started.countDown();
 				ignoreInterruptsUntil(mayFinish);
@@ -136,11 +132,11 @@ class CloseTests {
 			scope.close();
 			assertThat(stragglerThread.get().isAlive()).as("the straggler is still running").isTrue();
 			assertThat(cleanedUp).isTrue();
-			assertThat(scope.cancellationReason()).contains(CancellationReason.CANCELLED);
+			assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.CANCELLED);
 			List<LogRecord> warnings = log.warnings();
 			assertThat(warnings).singleElement().satisfies((record) -> {
 				assertThat(record.getLevel()).isEqualTo(Level.WARNING);
-				assertThat(record.getMessage()).contains(scope.view().id()).contains("still running");
+				assertThat(record.getMessage()).contains(scope.id()).contains("still running");
 				assertThat(record.getThrown()).isNotNull();
 				assertThat(Arrays.stream(record.getThrown().getStackTrace()).map(StackTraceElement::getMethodName))
 					.contains("ignoreInterruptsUntil");
@@ -161,20 +157,20 @@ class CloseTests {
 
 	@Test
 	void closeIsIdempotent() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicInteger cleanups = new AtomicInteger();
-		scope.view().defer(cleanups::incrementAndGet);
+		scope.defer(cleanups::incrementAndGet);
 		scope.close();
 		scope.close();
 		assertThat(cleanups).hasValue(1);
-		assertThat(scope.view().isCancelled()).isFalse();
+		assertThat(scope.isCancelled()).isFalse();
 	}
 
 	@Test
 	void secondCloseDoesNotRethrowTheCleanupFailure() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		IllegalStateException failure = new IllegalStateException("cleanup failed");
-		scope.view().defer(() -> {
+		scope.defer(() -> {
 			throw failure;
 		});
 		try {
@@ -188,18 +184,18 @@ class CloseTests {
 
 	@Test
 	void closedScopeEndsItsRelationToItsParent() {
-		CancellableScope parent = this.root.openChild(null);
-		CancellableScope child = parent.openChild(null);
+		CancellableScope parent = this.root.scope().openChild();
+		CancellableScope child = parent.openChild();
 		child.close();
 		parent.cancel(CancellationReason.CANCELLED);
-		assertThat(child.view().isCancelled()).isFalse();
+		assertThat(child.isCancelled()).isFalse();
 		parent.close();
 	}
 
 	@Test
 	void closeClearsAnInterruptSetInsideTheScope() {
 		assertThat(Thread.currentThread().isInterrupted()).isFalse();
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.call(() -> {
 			Thread.currentThread().interrupt();
 			return null;
@@ -211,7 +207,7 @@ class CloseTests {
 	@Test
 	void closeKeepsAnInterruptThatWasSetBeforeTheScopeOpened() {
 		Thread.currentThread().interrupt();
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.call(Thread::interrupted);
 		assertThat(Thread.currentThread().isInterrupted()).isFalse();
 		scope.close();
@@ -220,14 +216,14 @@ class CloseTests {
 
 	@Test
 	void closeRestoresTheInterruptStatusEvenWhenAForkIsInterruptedAndACleanupInterruptsTheOpener() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		CountDownLatch waiting = new CountDownLatch(1);
-		scope.view().fork(() -> {
+		scope.fork(() -> {
 			waiting.countDown();
 			Await.blockUntilInterrupted();
 			return null;
 		});
-		scope.view().defer(() -> Thread.currentThread().interrupt());
+		scope.defer(() -> Thread.currentThread().interrupt());
 		Await.await(waiting, "the fork started");
 		scope.close();
 		assertThat(Thread.currentThread().isInterrupted()).isFalse();
@@ -235,7 +231,7 @@ class CloseTests {
 
 	@Test
 	void closeOnAnotherThreadLeavesThatThreadsInterruptStatusAlone() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicReference<Boolean> interruptedAfterClose = new AtomicReference<>();
 		Thread closer = Thread.ofPlatform().start(() -> {
 			Thread.currentThread().interrupt();
@@ -248,12 +244,12 @@ class CloseTests {
 
 	@Test
 	void closeWhileInterruptedStillWaitsForForksAndKeepsTheInterrupt() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch interrupted = new CountDownLatch(1);
 		CountDownLatch mayFinish = new CountDownLatch(1);
 		AtomicBoolean finished = new AtomicBoolean();
-		scope.view().fork(() -> {
+		scope.fork(() -> {
 			started.countDown();
 			try {
 				Await.blockUntilInterrupted();
@@ -281,11 +277,11 @@ class CloseTests {
 
 	@Test
 	void cleanupOfAScopeThatWasNotCancelledCannotOpenAChildOfIt() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicReference<Object> opened = new AtomicReference<>();
-		scope.view().defer(() -> {
+		scope.defer(() -> {
 			try {
-				CancellableScope child = scope.view().openChild(null);
+				CancellableScope child = scope.openChild();
 				opened.set(child);
 				child.close();
 			}
@@ -296,18 +292,18 @@ class CloseTests {
 		scope.close();
 		// the child would outlive its parent, neither cancelled with it nor bound by its deadline
 		assertThat(opened.get()).isInstanceOfSatisfying(IllegalStateException.class,
-				(ex) -> assertThat(ex).hasMessageContaining("Scope " + scope.view().id() + " has ended"));
+				(ex) -> assertThat(ex).hasMessageContaining("Scope " + scope.id() + " has ended"));
 	}
 
 	@Test
 	void cleanupOfACancelledScopeGetsACancelledChild() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicReference<Object> opened = new AtomicReference<>();
 		AtomicInteger childCleanups = new AtomicInteger();
-		scope.view().defer(() -> {
-			try (CancellableScope child = scope.view().openChild(null)) {
-				child.view().defer(childCleanups::incrementAndGet);
-				opened.set(child.view().cancellationReason().orElse(null));
+		scope.defer(() -> {
+			try (CancellableScope child = scope.openChild()) {
+				child.defer(childCleanups::incrementAndGet);
+				opened.set(child.cancellation().map(Cancellation::reason).orElse(null));
 			}
 		});
 		scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
@@ -318,13 +314,13 @@ class CloseTests {
 
 	@Test
 	void childOpenedAfterCloseIsRejectedButCancelledParentStillHandsOutCancelledChildren() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.cancel(CancellationReason.CANCELLED);
-		try (CancellableScope child = scope.openChild(null)) {
-			assertThat(child.view().isCancelled()).isTrue();
+		try (CancellableScope child = scope.openChild()) {
+			assertThat(child.isCancelled()).isTrue();
 		}
 		scope.close();
-		assertThatIllegalStateException().isThrownBy(() -> scope.openChild(null));
+		assertThatIllegalStateException().isThrownBy(() -> scope.openChild());
 	}
 
 }

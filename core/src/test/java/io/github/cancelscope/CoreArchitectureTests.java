@@ -4,19 +4,29 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,8 +36,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AnalyzeClasses(packages = "io.github.cancelscope", importOptions = CoreArchitectureTests.MainClassesOnly.class)
 class CoreArchitectureTests {
 
-	private static final Set<String> IMPLEMENTATION_CLASSES = Set.of("DefaultScope", "Fork", "ScopeView",
-			"AbortableRegion", "SystemScopeClock", "ScopeBinding", "Cancellation", "CompositeScopeObserver");
+	private static final String API_PACKAGE = "io.github.cancelscope";
+
+	private static final int MAX_PUBLIC_API_TYPES = 12;
+
+	private static final int MAX_SOURCE_LINES = 450;
+
+	private static final Set<String> IMPLEMENTATION_CLASSES = Set.of("io.github.cancelscope.AbortableRegion",
+			"io.github.cancelscope.CleanupStack", "io.github.cancelscope.CurrentThreadScope",
+			"io.github.cancelscope.Deadline", "io.github.cancelscope.DefaultScope", "io.github.cancelscope.Fork",
+			"io.github.cancelscope.ForkGroup", "io.github.cancelscope.InterruptPolicy", "io.github.cancelscope.Joins",
+			"io.github.cancelscope.ScopeBinding", "io.github.cancelscope.ScopeEvents", "io.github.cancelscope.Snapshots",
+			"io.github.cancelscope.spi.CompositeScopeObserver", "io.github.cancelscope.spi.SystemScopeClock");
 
 	@ArchTest
 	static final ArchRule coreDoesNotDependOnSpring = noClasses().should()
@@ -41,8 +61,7 @@ class CoreArchitectureTests {
 
 			@Override
 			public boolean test(JavaClass javaClass) {
-				return javaClass.getPackageName().equals("io.github.cancelscope")
-						&& IMPLEMENTATION_CLASSES.contains(javaClass.getSimpleName());
+				return IMPLEMENTATION_CLASSES.contains(javaClass.getName());
 			}
 
 		})
@@ -52,17 +71,57 @@ class CoreArchitectureTests {
 		.haveModifier(JavaModifier.FINAL)
 		.because("application code sees only the small public interfaces");
 
+	@ArchTest
+	static final ArchRule publicSignaturesDoNotMentionScopedValue = codeUnits().that()
+		.arePublic()
+		.or()
+		.areProtected()
+		.should(notMentionInTheirSignature(ScopedValue.class))
+		.because("the API must not tie its callers to the Java release that has ScopedValue; "
+				+ "CheckedCallable stands for ScopedValue.CallableOp");
+
 	@Test
-	void everyImplementationClassExists() throws ClassNotFoundException {
-		for (String name : IMPLEMENTATION_CLASSES) {
-			assertThat(Class.forName("io.github.cancelscope." + name)).isNotNull();
+	void applicationFacingPackageHasAtMostTwelvePublicTypes() {
+		List<String> publicTypes = mainClasses().stream()
+			.filter((type) -> type.getPackageName().equals(API_PACKAGE) && type.isTopLevelClass()
+					&& type.getModifiers().contains(JavaModifier.PUBLIC))
+			.map(JavaClass::getSimpleName)
+			.sorted()
+			.toList();
+		assertThat(publicTypes).as("public types of %s; extension points belong in its spi package", API_PACKAGE)
+			.hasSizeLessThanOrEqualTo(MAX_PUBLIC_API_TYPES);
+	}
+
+	@Test
+	void noMainSourceFileIsOverFourHundredFiftyLines() throws IOException {
+		Map<String, Long> oversized = new TreeMap<>();
+		try (Stream<Path> paths = Files.walk(mainSources())) {
+			for (Path file : paths.filter((path) -> path.toString().endsWith(".java")).toList()) {
+				long lines;
+				try (Stream<String> content = Files.lines(file)) {
+					lines = content.count();
+				}
+				if (lines > MAX_SOURCE_LINES) {
+					oversized.put(mainSources().relativize(file).toString(), lines);
+				}
+			}
 		}
+		assertThat(oversized).as("source files over %d lines: a file that needs a table of contents is two files",
+				MAX_SOURCE_LINES)
+			.isEmpty();
+	}
+
+	@Test
+	void scopedValueRuleFindsScopedValueInParametersReturnTypesAndTypeArguments() {
+		JavaClasses fixture = new ClassFileImporter().importClasses(SignaturesThatMentionScopedValue.class);
+		assertThat(publicSignaturesDoNotMentionScopedValue.evaluate(fixture).getFailureReport().getDetails())
+			.hasSize(4)
+			.noneMatch((violation) -> violation.contains("doesNotMentionIt"));
 	}
 
 	@Test
 	void everyPackageHasANullMarkedPackageInfo() throws IOException {
-		Path sources = Path.of("src/main/java");
-		assertThat(sources).as("main sources, relative to the module folder").isDirectory();
+		Path sources = mainSources();
 		List<Path> packages;
 		try (Stream<Path> paths = Files.walk(sources)) {
 			packages = paths.filter(Files::isDirectory).filter(CoreArchitectureTests::holdsJavaSources).toList();
@@ -77,6 +136,16 @@ class CoreArchitectureTests {
 		}
 	}
 
+	private static Path mainSources() {
+		Path sources = Path.of("src/main/java");
+		assertThat(sources).as("main sources, relative to the module folder").isDirectory();
+		return sources;
+	}
+
+	private static JavaClasses mainClasses() {
+		return new ClassFileImporter().withImportOption(new MainClassesOnly()).importPackages(API_PACKAGE);
+	}
+
 	private static boolean holdsJavaSources(Path folder) {
 		try (Stream<Path> files = Files.list(folder)) {
 			return files.anyMatch((file) -> file.getFileName().toString().endsWith(".java"));
@@ -87,13 +156,48 @@ class CoreArchitectureTests {
 	}
 
 	/**
+	 * Whether a code unit's parameters, return type, type parameters or their type arguments
+	 * mention {@code type} or a type nested in it.
+	 */
+	private static ArchCondition<JavaCodeUnit> notMentionInTheirSignature(Class<?> type) {
+		return new ArchCondition<>("not mention " + type.getName() + " in their signature") {
+
+			@Override
+			public void check(JavaCodeUnit codeUnit, ConditionEvents events) {
+				boolean mentions = codeUnit.getAllInvolvedRawTypes()
+					.stream()
+					.anyMatch((involved) -> involved.getName().equals(type.getName())
+							|| involved.getName().startsWith(type.getName() + "$"));
+				String message = codeUnit.getFullName() + (mentions ? " mentions " : " does not mention ")
+						+ type.getName();
+				events.add(new SimpleConditionEvent(codeUnit, !mentions, message));
+			}
+
+		};
+	}
+
+	interface SignaturesThatMentionScopedValue {
+
+		void parameter(ScopedValue<String> value);
+
+		ScopedValue.Carrier returnType();
+
+		List<ScopedValue.CallableOp<String, RuntimeException>> typeArgument();
+
+		<T extends ScopedValue.CallableOp<String, RuntimeException>> void typeParameter(T op);
+
+		void doesNotMentionIt(String text);
+
+	}
+
+	/**
 	 * Imports main classes only. ArchUnit's own {@code DoNotIncludeTests} recognises
 	 * {@code target/test-classes} only, and local builds use other output folders.
 	 */
 	static final class MainClassesOnly implements ImportOption {
 
 		@Override
-		public boolean includes(com.tngtech.archunit.core.importer.Location location) {
+		public boolean includes(Location location) {
 			return !location.contains("/test-classes/") && !location.contains("\\test-classes\\");
 		}
 

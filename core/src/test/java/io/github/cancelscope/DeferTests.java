@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -26,21 +26,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DeferTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void cleanupsRunLastRegisteredFirstEachExactlyOnce() {
 		List<String> ran = new CopyOnWriteArrayList<>();
-		CancellableScope scope = this.root.openChild(null);
-		scope.view().defer(() -> ran.add("first"));
-		scope.view().defer(() -> ran.add("second"));
-		scope.view().defer(() -> ran.add("third"));
+		CancellableScope scope = this.root.scope().openChild();
+		scope.defer(() -> ran.add("first"));
+		scope.defer(() -> ran.add("second"));
+		scope.defer(() -> ran.add("third"));
 		assertThat(ran).isEmpty();
 		scope.close();
 		scope.close();
@@ -50,8 +45,8 @@ class DeferTests {
 	@Test
 	void cleanupsRunWhenTheScopeWasCancelled() {
 		List<String> ran = new CopyOnWriteArrayList<>();
-		CancellableScope scope = this.root.openChild(null);
-		scope.view().defer(() -> ran.add("cleanup"));
+		CancellableScope scope = this.root.scope().openChild();
+		scope.defer(() -> ran.add("cleanup"));
 		scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 		assertThat(ran).isEmpty();
 		scope.close();
@@ -63,17 +58,17 @@ class DeferTests {
 		List<String> ran = new CopyOnWriteArrayList<>();
 		IllegalStateException registeredFirst = new IllegalStateException("registered first");
 		IllegalArgumentException registeredSecond = new IllegalArgumentException("registered second");
-		CancellableScope scope = this.root.openChild(null);
-		scope.view().defer(() -> {
+		CancellableScope scope = this.root.scope().openChild();
+		scope.defer(() -> {
 			ran.add("first");
 			throw registeredFirst;
 		});
-		scope.view().defer(() -> ran.add("second, fine"));
-		scope.view().defer(() -> {
+		scope.defer(() -> ran.add("second, fine"));
+		scope.defer(() -> {
 			ran.add("third");
 			throw registeredSecond;
 		});
-		scope.view().defer(() -> ran.add("fourth, fine"));
+		scope.defer(() -> ran.add("fourth, fine"));
 		assertThatThrownBy(scope::close).isSameAs(registeredSecond);
 		assertThat(registeredSecond.getSuppressed()).containsExactly(registeredFirst);
 		assertThat(ran).containsExactly("fourth, fine", "third", "second, fine", "first");
@@ -83,16 +78,16 @@ class DeferTests {
 	void checkedCleanupFailureIsWrappedInScopeCleanupExceptionThatCarriesTheOthersSuppressed() {
 		IOException checked = new IOException("socket close failed");
 		IllegalStateException unchecked = new IllegalStateException("later failure");
-		CancellableScope scope = this.root.openChild(null);
-		scope.view().defer(() -> {
+		CancellableScope scope = this.root.scope().openChild();
+		scope.defer(() -> {
 			throw unchecked;
 		});
-		scope.view().defer(() -> {
+		scope.defer(() -> {
 			throw checked;
 		});
 		assertThatExceptionOfType(ScopeCleanupException.class).isThrownBy(scope::close)
 			.withCause(checked)
-			.withMessageContaining(scope.view().id())
+			.withMessageContaining(scope.id())
 			.satisfies((ex) -> assertThat(ex.getSuppressed()).containsExactly(unchecked));
 	}
 
@@ -100,9 +95,9 @@ class DeferTests {
 	void errorFromACleanupIsThrownAsIsAfterTheOthersRan() {
 		AssertionError error = new AssertionError("cleanup error");
 		AtomicBoolean otherRan = new AtomicBoolean();
-		CancellableScope scope = this.root.openChild(null);
-		scope.view().defer(() -> otherRan.set(true));
-		scope.view().defer(() -> {
+		CancellableScope scope = this.root.scope().openChild();
+		scope.defer(() -> otherRan.set(true));
+		scope.defer(() -> {
 			throw error;
 		});
 		assertThatThrownBy(scope::close).isSameAs(error);
@@ -111,17 +106,17 @@ class DeferTests {
 
 	@Test
 	void deferAfterCloseRunsAtOnceOnTheCallingThread() throws Exception {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.close();
 		AtomicReference<Thread> ranOn = new AtomicReference<>();
-		scope.view().defer(() -> ranOn.set(Thread.currentThread()));
+		scope.defer(() -> ranOn.set(Thread.currentThread()));
 		assertThat(ranOn).hasValue(Thread.currentThread());
 		SQLException checked = new SQLException("close failed");
-		assertThatExceptionOfType(ScopeCleanupException.class).isThrownBy(() -> scope.view().defer(() -> {
+		assertThatExceptionOfType(ScopeCleanupException.class).isThrownBy(() -> scope.defer(() -> {
 			throw checked;
 		})).withCause(checked);
 		IllegalStateException unchecked = new IllegalStateException("close failed");
-		assertThatThrownBy(() -> scope.view().defer(() -> {
+		assertThatThrownBy(() -> scope.defer(() -> {
 			throw unchecked;
 		})).isSameAs(unchecked);
 	}
@@ -129,11 +124,11 @@ class DeferTests {
 	@Test
 	void cleanupDeferredByACleanupRunsToo() {
 		List<String> ran = new CopyOnWriteArrayList<>();
-		CancellableScope scope = this.root.openChild(null);
-		scope.view().defer(() -> ran.add("first"));
-		scope.view().defer(() -> {
+		CancellableScope scope = this.root.scope().openChild();
+		scope.defer(() -> ran.add("first"));
+		scope.defer(() -> {
 			ran.add("second");
-			scope.view().defer(() -> ran.add("added by second"));
+			scope.defer(() -> ran.add("added by second"));
 		});
 		scope.close();
 		assertThat(ran).containsExactly("second", "added by second", "first");
@@ -141,17 +136,17 @@ class DeferTests {
 
 	@Test
 	void cleanupsRunAfterForksEnded() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicBoolean forkEnded = new AtomicBoolean();
 		AtomicReference<Boolean> forkEndedWhenCleanupRan = new AtomicReference<>();
 		AtomicReference<Thread> forkThread = new AtomicReference<>();
 		AtomicReference<Boolean> forkThreadAliveWhenCleanupRan = new AtomicReference<>();
 		CountDownLatch waiting = new CountDownLatch(1);
-		scope.view().defer(() -> {
+		scope.defer(() -> {
 			forkEndedWhenCleanupRan.set(forkEnded.get());
 			forkThreadAliveWhenCleanupRan.set(forkThread.get().isAlive());
 		});
-		scope.view().fork(() -> {
+		scope.fork(() -> {
 			forkThread.set(Thread.currentThread());
 			waiting.countDown();
 			try {
@@ -170,9 +165,9 @@ class DeferTests {
 
 	@Test
 	void cleanupDeferredByAForkRunsWhenTheScopeCloses() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicInteger cleanups = new AtomicInteger();
-		scope.view().fork(() -> {
+		scope.fork(() -> {
 			RequestScope.current().defer(cleanups::incrementAndGet);
 			return null;
 		}).join();
@@ -187,12 +182,12 @@ class DeferTests {
 		List<String> problems = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 500 && problems.isEmpty(); i++) {
 			int iteration = i;
-			CancellableScope scope = this.root.openChild(null);
+			CancellableScope scope = this.root.scope().openChild();
 			Queue<AtomicInteger> cleanups = new ConcurrentLinkedQueue<>();
 			for (int j = 0; j < 3; j++) {
 				AtomicInteger early = new AtomicInteger();
 				cleanups.add(early);
-				scope.view().defer(early::incrementAndGet);
+				scope.defer(early::incrementAndGet);
 			}
 			// keeps deferring while the scope closes, until a cleanup runs at once
 			Thread deferrer = Thread.ofPlatform().start(() -> {
@@ -201,7 +196,7 @@ class DeferTests {
 					for (;;) {
 						AtomicInteger racing = new AtomicInteger();
 						cleanups.add(racing);
-						scope.view().defer(racing::incrementAndGet);
+						scope.defer(racing::incrementAndGet);
 						if (racing.get() > 0) {
 							return;
 						}
@@ -225,12 +220,12 @@ class DeferTests {
 
 	@Test
 	void manyCleanupsAllRun() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		List<AtomicInteger> counters = new ArrayList<>();
 		for (int i = 0; i < 1000; i++) {
 			AtomicInteger counter = new AtomicInteger();
 			counters.add(counter);
-			scope.view().defer(counter::incrementAndGet);
+			scope.defer(counter::incrementAndGet);
 		}
 		scope.close();
 		assertThat(counters).allSatisfy((counter) -> assertThat(counter).hasValue(1));

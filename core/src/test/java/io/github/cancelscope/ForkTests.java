@@ -9,9 +9,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.cancelscope.spi.ContextCapture;
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -23,21 +26,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ForkTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void taskRunsOnAVirtualThreadAndSeesItsScopeAsCurrent() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			Subtask<List<Object>> task = scope.view()
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			Subtask<List<Object>> task = scope
 				.fork(() -> List.of(RequestScope.current(), Thread.currentThread()));
 			List<Object> seen = task.join();
-			assertThat(seen.get(0)).isSameAs(scope.view());
+			assertThat(seen.get(0)).isSameAs(scope);
 			assertThat((Thread) seen.get(1)).isNotSameAs(Thread.currentThread())
 				.satisfies((thread) -> assertThat(thread.isVirtual()).isTrue());
 		}
@@ -45,9 +43,9 @@ class ForkTests {
 
 	@Test
 	void joinReturnsTheResult() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch mayFinish = new CountDownLatch(1);
-			Subtask<String> task = scope.view().fork(() -> {
+			Subtask<String> task = scope.fork(() -> {
 				Await.await(mayFinish, "the test let the task finish");
 				return "result";
 			});
@@ -56,42 +54,42 @@ class ForkTests {
 			assertThat(task.join()).isEqualTo("result");
 			assertThat(task.join()).isEqualTo("result");
 			assertThat(task.state()).isEqualTo(Subtask.State.SUCCEEDED);
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void taskMayReturnNull() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			assertThat(scope.view().fork(() -> null).join()).isNull();
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			assertThat(scope.fork(() -> null).join()).isNull();
 		}
 	}
 
 	@Test
 	void failingForkCancelsTheScopeWithSiblingFailedAndItsFailureAsCause() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException failure = new IllegalStateException("boom");
 			AtomicReference<Throwable> listenerCause = new AtomicReference<>();
-			scope.view().onCancel((reason, cause) -> listenerCause.set(cause));
-			Subtask<Object> task = scope.view().fork(() -> {
+			scope.onCancel((cancellation) -> listenerCause.set(cancellation.cause()));
+			Subtask<Object> task = scope.fork(() -> {
 				throw failure;
 			});
 			assertThatThrownBy(task::join).isSameAs(failure);
 			assertThat(task.state()).isEqualTo(Subtask.State.FAILED);
-			assertThat(scope.cancellationReason()).contains(CancellationReason.SIBLING_FAILED);
+			assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.SIBLING_FAILED);
 			assertThat(listenerCause).hasValue(failure);
-			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope.view()::throwIfCancelled)
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
 				.withCause(failure);
 		}
 	}
 
 	@Test
 	void siblingsAreStoppedAndTheirJoinThrowsScopeCancelledExceptionCarryingTheFailure() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch siblingsWaiting = new CountDownLatch(2);
 			List<Subtask<String>> siblings = new CopyOnWriteArrayList<>();
 			for (int i = 0; i < 2; i++) {
-				siblings.add(scope.view().fork(() -> {
+				siblings.add(scope.fork(() -> {
 					siblingsWaiting.countDown();
 					Await.blockUntilInterrupted();
 					return "never";
@@ -99,7 +97,7 @@ class ForkTests {
 			}
 			Await.await(siblingsWaiting, "the siblings started");
 			IllegalArgumentException failure = new IllegalArgumentException("bad input");
-			Subtask<Object> failing = scope.view().fork(() -> {
+			Subtask<Object> failing = scope.fork(() -> {
 				throw failure;
 			});
 			for (Subtask<String> sibling : siblings) {
@@ -117,10 +115,10 @@ class ForkTests {
 
 	@Test
 	void siblingThatSucceededBeforeTheFailureKeepsItsResult() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			Subtask<String> done = scope.view().fork(() -> "done");
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			Subtask<String> done = scope.fork(() -> "done");
 			assertThat(done.join()).isEqualTo("done");
-			scope.view().fork(() -> {
+			scope.fork(() -> {
 				throw new IllegalStateException("boom");
 			});
 			Await.await(cancelled(scope), "the failure cancelled the scope");
@@ -130,9 +128,9 @@ class ForkTests {
 
 	@Test
 	void failingForksOwnJoinRethrowsAnUncheckedFailureAsIs() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			AssertionError error = new AssertionError("an error");
-			Subtask<Object> task = scope.view().fork(() -> {
+			Subtask<Object> task = scope.fork(() -> {
 				throw error;
 			});
 			assertThatThrownBy(task::join).isSameAs(error);
@@ -141,36 +139,36 @@ class ForkTests {
 
 	@Test
 	void failingForksOwnJoinWrapsACheckedFailureInCompletionException() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IOException failure = new IOException("disk gone");
-			Subtask<Object> task = scope.view().fork(() -> {
+			Subtask<Object> task = scope.fork(() -> {
 				throw failure;
 			});
 			assertThatExceptionOfType(CompletionException.class).isThrownBy(task::join).withCause(failure);
-			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope.view()::throwIfCancelled)
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(scope::throwIfCancelled)
 				.withCause(failure);
 		}
 	}
 
 	@Test
 	void forkFailureInAChildScopeDoesNotCancelTheParent() {
-		try (CancellableScope parent = this.root.openChild(null)) {
-			try (CancellableScope child = parent.openChild(null)) {
-				Subtask<Object> task = child.view().fork(() -> {
+		try (CancellableScope parent = this.root.scope().openChild()) {
+			try (CancellableScope child = parent.openChild()) {
+				Subtask<Object> task = child.fork(() -> {
 					throw new IllegalStateException("boom");
 				});
 				assertThatIllegalStateException().isThrownBy(task::join);
-				assertThat(child.cancellationReason()).contains(CancellationReason.SIBLING_FAILED);
+				assertThat(child.cancellation()).map(Cancellation::reason).contains(CancellationReason.SIBLING_FAILED);
 			}
-			assertThat(parent.view().isCancelled()).isFalse();
+			assertThat(parent.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void cancellingTheScopeInterruptsItsForks() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch waiting = new CountDownLatch(1);
-			Subtask<String> task = scope.view().fork(() -> {
+			Subtask<String> task = scope.fork(() -> {
 				waiting.countDown();
 				Await.blockUntilInterrupted();
 				return "never";
@@ -184,9 +182,9 @@ class ForkTests {
 
 	@Test
 	void taskThatSucceedsDespiteTheCancellationKeepsItsResult() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch waiting = new CountDownLatch(1);
-			Subtask<String> task = scope.view().fork(() -> {
+			Subtask<String> task = scope.fork(() -> {
 				waiting.countDown();
 				try {
 					Await.blockUntilInterrupted();
@@ -204,11 +202,11 @@ class ForkTests {
 
 	@Test
 	void forkOnACancelledScopeThrowsScopeCancelledExceptionAndDoesNotRunTheTask() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException cause = new IllegalStateException("boom");
 			scope.cancel(CancellationReason.CLIENT_DISCONNECTED, cause);
 			AtomicBoolean ran = new AtomicBoolean();
-			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(() -> scope.view().fork(() -> {
+			assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(() -> scope.fork(() -> {
 				ran.set(true);
 				return null;
 			})).satisfies((ex) -> {
@@ -222,22 +220,22 @@ class ForkTests {
 
 	@Test
 	void forkOnAClosedScopeThrowsIllegalStateException() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.close();
 		AtomicBoolean ran = new AtomicBoolean();
-		assertThatIllegalStateException().isThrownBy(() -> scope.view().fork(() -> ran.getAndSet(true)))
+		assertThatIllegalStateException().isThrownBy(() -> scope.fork(() -> ran.getAndSet(true)))
 			.withMessageContaining("ended");
 		assertThat(ran).isFalse();
 	}
 
 	@Test
 	void cleanupCannotForkIntoItsClosingScope() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		AtomicReference<Throwable> forkFailure = new AtomicReference<>();
 		AtomicBoolean ran = new AtomicBoolean();
-		scope.view().defer(() -> {
+		scope.defer(() -> {
 			try {
-				scope.view().fork(() -> ran.getAndSet(true));
+				scope.fork(() -> ran.getAndSet(true));
 			}
 			catch (Throwable ex) {
 				forkFailure.set(ex);
@@ -250,10 +248,10 @@ class ForkTests {
 
 	@Test
 	void forkedTaskCanForkIntoItsOwnScope() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			Subtask<String> outer = scope.view().fork(() -> {
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			Subtask<String> outer = scope.fork(() -> {
 				Subtask<RequestScope> inner = RequestScope.current().fork(RequestScope::current);
-				return (inner.join() == scope.view()) ? "same scope" : "other scope";
+				return (inner.join() == scope) ? "same scope" : "other scope";
 			});
 			assertThat(outer.join()).isEqualTo("same scope");
 		}
@@ -285,7 +283,7 @@ class ForkTests {
 			.root(ScopeSettings.defaults().withClock(new ManualScopeClock()).withContextCapture(capture))) {
 			traceId.set("trace-42");
 			try {
-				Subtask<String> task = scope.view().fork(traceId::get);
+				Subtask<String> task = scope.fork(traceId::get);
 				assertThat(task.join()).isEqualTo("trace-42");
 				assertThat(capturedOn).containsExactly(Thread.currentThread());
 			}
@@ -297,9 +295,9 @@ class ForkTests {
 
 	@Test
 	void joinOnAnInterruptedThreadOfAScopeThatIsNotCancelledThrowsCompletionExceptionAndKeepsTheInterrupt() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch mayFinish = new CountDownLatch(1);
-			Subtask<String> task = scope.view().fork(() -> {
+			Subtask<String> task = scope.fork(() -> {
 				Await.await(mayFinish, "the test let the task finish");
 				return "late";
 			});
@@ -319,7 +317,7 @@ class ForkTests {
 
 	static CountDownLatch cancelled(CancellableScope scope) {
 		CountDownLatch latch = new CountDownLatch(1);
-		scope.view().onCancel((reason, cause) -> latch.countDown());
+		scope.onCancel((cancellation) -> latch.countDown());
 		return latch;
 	}
 

@@ -9,11 +9,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
-import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,38 +23,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class GuardedRegionTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-		Thread.interrupted();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void abortableReturnsTheBodysResultAndRethrowsItsException() throws Exception {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			AtomicInteger aborts = new AtomicInteger();
-			assertThat(scope.view().<String, RuntimeException>abortable(aborts::incrementAndGet, () -> "rows"))
+			assertThat(scope.<String, RuntimeException>abortable("test", aborts::incrementAndGet, () -> "rows"))
 				.isEqualTo("rows");
 			IOException failure = new IOException("connection reset");
-			assertThatThrownBy(() -> scope.view().abortable(aborts::incrementAndGet, () -> {
+			assertThatThrownBy(() -> scope.abortable("test", aborts::incrementAndGet, () -> {
 				throw failure;
 			})).isSameAs(failure);
 			assertThat(aborts).hasValue(0);
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void cancellingAForkInsideAnAbortableRegionRunsTheAbortInsteadOfInterruptingAndInterruptsAfterTheRegion() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			CountDownLatch aborted = new CountDownLatch(1);
 			List<String> seen = new CopyOnWriteArrayList<>();
-			Subtask<Object> fork = scope.view().fork(() -> {
-				RequestScope.current().abortable(aborted::countDown, () -> {
+			Subtask<Object> fork = scope.fork(() -> {
+				RequestScope.current().abortable("test", aborted::countDown, () -> {
 					inRegion.countDown();
 					Await.awaitUninterruptibly(aborted, "the abort ran");
 					seen.add("interrupted inside: " + Thread.currentThread().isInterrupted());
@@ -73,13 +66,13 @@ class GuardedRegionTests {
 
 	@Test
 	void nestedRegionsDeliverTheInterruptOnlyWhenTheOutermostExits() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			CountDownLatch aborted = new CountDownLatch(2);
 			List<String> seen = new CopyOnWriteArrayList<>();
-			Subtask<Object> fork = scope.view().fork(() -> {
-				RequestScope.current().abortable(aborted::countDown, () -> {
-					RequestScope.current().abortable(aborted::countDown, () -> {
+			Subtask<Object> fork = scope.fork(() -> {
+				RequestScope.current().abortable("test", aborted::countDown, () -> {
+					RequestScope.current().abortable("test", aborted::countDown, () -> {
 						inRegion.countDown();
 						Await.awaitUninterruptibly(aborted, "both aborts ran");
 						return null;
@@ -99,14 +92,14 @@ class GuardedRegionTests {
 
 	@Test
 	void abortableOnTheOwnerThreadRunsTheAbortAndNeverInterrupts() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch aborted = new CountDownLatch(1);
 			CountDownLatch inRegion = new CountDownLatch(1);
 			Thread canceller = Thread.ofPlatform().start(() -> {
 				Await.await(inRegion, "the owner entered the region");
 				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 			});
-			boolean interruptedInside = scope.view().abortable(aborted::countDown, () -> {
+			boolean interruptedInside = scope.abortable("test", aborted::countDown, () -> {
 				inRegion.countDown();
 				Await.awaitUninterruptibly(aborted, "the abort ran");
 				return Thread.currentThread().isInterrupted();
@@ -119,15 +112,15 @@ class GuardedRegionTests {
 
 	@Test
 	void abortableOnACancelledScopeRunsNeitherBodyNorAbort() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			scope.cancel(CancellationReason.SHUTDOWN);
 			AtomicBoolean bodyRan = new AtomicBoolean();
 			AtomicBoolean abortRan = new AtomicBoolean();
 			assertThatExceptionOfType(ScopeCancelledException.class)
-				.isThrownBy(() -> scope.view().abortable(() -> abortRan.set(true), () -> bodyRan.getAndSet(true)))
+				.isThrownBy(() -> scope.abortable("test", () -> abortRan.set(true), () -> bodyRan.getAndSet(true)))
 				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.SHUTDOWN));
 			assertThatExceptionOfType(ScopeCancelledException.class)
-				.isThrownBy(() -> scope.view().interruptible(() -> bodyRan.getAndSet(true)));
+				.isThrownBy(() -> scope.interruptible("test", () -> bodyRan.getAndSet(true)));
 			assertThat(bodyRan).isFalse();
 			assertThat(abortRan).isFalse();
 		}
@@ -136,9 +129,9 @@ class GuardedRegionTests {
 	@Test
 	void abortThatThrowsIsLoggedAndTheRegionStillEnds() {
 		try (CapturedLog log = CapturedLog.of(AbortableRegion.class.getName());
-				CancellableScope scope = this.root.openChild(null)) {
+				CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException failure = new IllegalStateException("abort failed");
-			String result = scope.view().abortable(() -> {
+			String result = scope.abortable("test", () -> {
 				throw failure;
 			}, () -> {
 				scope.cancel(CancellationReason.CANCELLED);
@@ -157,7 +150,7 @@ class GuardedRegionTests {
 		for (int i = 0; i < 2000; i++) {
 			int iteration = i;
 			boolean onFork = (i % 2 == 0);
-			CancellableScope scope = this.root.openChild(null);
+			CancellableScope scope = this.root.scope().openChild();
 			AtomicInteger aborts = new AtomicInteger();
 			AtomicBoolean exited = new AtomicBoolean();
 			int spins = ThreadLocalRandom.current().nextInt(200);
@@ -167,7 +160,7 @@ class GuardedRegionTests {
 					problems.add("iteration " + iteration + ": abort ran after the region exited");
 				}
 			};
-			ScopedValue.CallableOp<Object, RuntimeException> region = () -> {
+			CheckedCallable<Object, RuntimeException> region = () -> {
 				try {
 					barrier.await();
 				}
@@ -175,7 +168,7 @@ class GuardedRegionTests {
 					throw new IllegalStateException(ex);
 				}
 				try {
-					scope.view().abortable(abort, () -> {
+					scope.abortable("test", abort, () -> {
 						for (int s = 0; s < spins; s++) {
 							Thread.onSpinWait();
 						}
@@ -204,7 +197,7 @@ class GuardedRegionTests {
 				scope.cancel(CancellationReason.CANCELLED);
 			});
 			if (onFork) {
-				scope.view().fork(() -> region.call());
+				scope.fork(() -> region.call());
 			}
 			else {
 				scope.call(region);
@@ -223,7 +216,7 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleRegionDoesNotInterruptAStatementRunningInsideItAndDeliversTheInterruptAfterIt() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			List<String> seen = interruptibleAroundAStatement(scope, false);
 			assertThat(seen).containsExactly("aborted", "interrupted inside the statement: false",
 					"interrupted after the statement: true", "interrupted after the region: false");
@@ -232,7 +225,7 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleRegionDoesNotInterruptAStatementRunningInAChildScopeInsideIt() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			List<String> seen = interruptibleAroundAStatement(scope, true);
 			assertThat(seen).containsExactly("aborted", "interrupted inside the statement: false",
 					"interrupted after the statement: true", "interrupted after the region: false");
@@ -252,9 +245,9 @@ class GuardedRegionTests {
 			Await.await(inStatement, "the owner entered the statement");
 			scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 		});
-		scope.view().interruptible(() -> {
-			try (CancellableScope step = inChildScope ? scope.openChild(null) : null) {
-				RequestScope statementScope = (step != null) ? step.view() : scope.view();
+		scope.interruptible("test", () -> {
+			try (CancellableScope step = inChildScope ? scope.openChild() : null) {
+				RequestScope statementScope = (step != null) ? step : scope;
 				statementScope.abortable("jdbc", () -> {
 					seen.add("aborted");
 					aborted.countDown();
@@ -278,12 +271,12 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleRegionOnAForkDoesNotInterruptAStatementInsideItAndTheStopFollowsTheRegion() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inStatement = new CountDownLatch(1);
 			CountDownLatch aborted = new CountDownLatch(1);
 			List<String> seen = new CopyOnWriteArrayList<>();
-			Subtask<Object> fork = scope.view().fork(() -> {
-				RequestScope.current().interruptible(() -> {
+			Subtask<Object> fork = scope.fork(() -> {
+				RequestScope.current().interruptible("test", () -> {
 					RequestScope.current().abortable("jdbc", aborted::countDown, () -> {
 						inStatement.countDown();
 						Await.awaitUninterruptibly(aborted, "the statement was cancelled");
@@ -312,7 +305,7 @@ class GuardedRegionTests {
 			int iteration = i;
 			boolean inChildScope = (i % 2 == 0);
 			int spins = ThreadLocalRandom.current().nextInt(300);
-			CancellableScope scope = this.root.openChild(null);
+			CancellableScope scope = this.root.scope().openChild();
 			Thread canceller = Thread.ofPlatform().start(() -> {
 				try {
 					barrier.await();
@@ -327,9 +320,9 @@ class GuardedRegionTests {
 			});
 			barrier.await();
 			try {
-				scope.view().interruptible(() -> {
-					try (CancellableScope step = inChildScope ? scope.openChild(null) : null) {
-						RequestScope statementScope = (step != null) ? step.view() : scope.view();
+				scope.interruptible("test", () -> {
+					try (CancellableScope step = inChildScope ? scope.openChild() : null) {
+						RequestScope statementScope = (step != null) ? step : scope;
 						statementScope.abortable("jdbc", () -> {
 						}, () -> {
 							if (Thread.currentThread().isInterrupted()) {
@@ -361,13 +354,13 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleOnTheOwnerThreadIsInterruptedByCancellationAndTheInterruptIsClearedAfter() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			Thread canceller = Thread.ofPlatform().start(() -> {
 				Await.await(inRegion, "the owner entered the region");
 				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 			});
-			String outcome = scope.view().interruptible(() -> {
+			String outcome = scope.interruptible("test", () -> {
 				inRegion.countDown();
 				try {
 					new LinkedBlockingQueue<String>().poll(Await.SECONDS, java.util.concurrent.TimeUnit.SECONDS);
@@ -387,19 +380,15 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleUnblocksAParkedThread() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			Thread canceller = Thread.ofPlatform().start(() -> {
 				Await.await(inRegion, "the owner entered the region");
 				scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 			});
-			boolean interrupted = scope.view().interruptible(() -> {
+			boolean interrupted = scope.interruptible("test", () -> {
 				inRegion.countDown();
-				long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(Await.SECONDS);
-				while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
-					LockSupport.parkNanos(end - System.nanoTime());
-				}
-				return Thread.currentThread().isInterrupted();
+				return Await.parkUntilInterrupted();
 			});
 			assertThat(interrupted).isTrue();
 			assertThat(Thread.currentThread().isInterrupted()).isFalse();
@@ -409,12 +398,12 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleKeepsAnInterruptStatusThatWasSetBefore() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			Thread.currentThread().interrupt();
-			assertThat(scope.view().interruptible(() -> "quick")).isEqualTo("quick");
+			assertThat(scope.interruptible("test", () -> "quick")).isEqualTo("quick");
 			assertThat(Thread.currentThread().isInterrupted()).isTrue();
 			AtomicBoolean aborted = new AtomicBoolean();
-			scope.view().interruptible(() -> {
+			scope.interruptible("test", () -> {
 				scope.cancel(CancellationReason.CANCELLED);
 				aborted.set(Thread.currentThread().isInterrupted());
 				return null;
@@ -426,8 +415,8 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleLeavesAnInterruptThatTheBodySetForItsOwnReasons() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			scope.view().interruptible(() -> {
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			scope.interruptible("test", () -> {
 				Thread.currentThread().interrupt();
 				return null;
 			});
@@ -437,11 +426,11 @@ class GuardedRegionTests {
 
 	@Test
 	void interruptibleOnAForkInterruptsTheBodyAndDeliversTheStopAfterTheRegion() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			List<String> seen = new CopyOnWriteArrayList<>();
-			Subtask<Object> fork = scope.view().fork(() -> {
-				RequestScope.current().interruptible(() -> {
+			Subtask<Object> fork = scope.fork(() -> {
+				RequestScope.current().interruptible("test", () -> {
 					inRegion.countDown();
 					try {
 						Await.blockUntilInterrupted();
@@ -463,13 +452,13 @@ class GuardedRegionTests {
 
 	@Test
 	void regionOnAChildScopeOfAForkIsAbortedWhenTheForksScopeIsCancelled() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			CountDownLatch aborted = new CountDownLatch(1);
 			List<String> seen = new CopyOnWriteArrayList<>();
-			Subtask<Object> fork = scope.view().fork(() -> {
-				try (CancellableScope step = RequestScope.current().openChild(null)) {
-					step.view().abortable(aborted::countDown, () -> {
+			Subtask<Object> fork = scope.fork(() -> {
+				try (CancellableScope step = RequestScope.current().openChild()) {
+					step.abortable("test", aborted::countDown, () -> {
 						inRegion.countDown();
 						Await.awaitUninterruptibly(aborted, "the abort ran");
 						seen.add("interrupted inside: " + Thread.currentThread().isInterrupted());
@@ -488,10 +477,10 @@ class GuardedRegionTests {
 
 	@Test
 	void closingAChildScopeInsideAnInterruptedRegionKeepsTheRegionsInterrupt() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			List<String> seen = new CopyOnWriteArrayList<>();
-			scope.view().interruptible(() -> {
-				CancellableScope step = scope.openChild(null);
+			scope.interruptible("test", () -> {
+				CancellableScope step = scope.openChild();
 				// cancelled while the step runs code that does not block: the interrupt stays pending
 				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 				step.close();
@@ -505,13 +494,13 @@ class GuardedRegionTests {
 
 	@Test
 	void closingAChildInsideTheRegionOfAStoppedForkDoesNotInterruptTheRegion() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
 			CountDownLatch aborted = new CountDownLatch(1);
 			List<String> seen = new CopyOnWriteArrayList<>();
-			Subtask<Object> fork = scope.view().fork(() -> {
-				RequestScope.current().abortable(aborted::countDown, () -> {
-					CancellableScope step = RequestScope.current().openChild(null);
+			Subtask<Object> fork = scope.fork(() -> {
+				RequestScope.current().abortable("test", aborted::countDown, () -> {
+					CancellableScope step = RequestScope.current().openChild();
 					inRegion.countDown();
 					Await.awaitUninterruptibly(aborted, "the abort ran");
 					step.close();
@@ -533,19 +522,15 @@ class GuardedRegionTests {
 		List<String> problems = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 500; i++) {
 			int iteration = i;
-			CancellableScope scope = this.root.openChild(null);
+			CancellableScope scope = this.root.scope().openChild();
 			CountDownLatch running = new CountDownLatch(1);
-			Subtask<Object> fork = scope.view().fork(() -> {
+			Subtask<Object> fork = scope.fork(() -> {
 				running.countDown();
 				while (!RequestScope.current().isCancelled()) {
-					RequestScope.current().openChild(null).close();
+					RequestScope.current().openChild().close();
 				}
-				// the stop may still be on its way: wait for it, but not forever
-				long end = System.nanoTime() + 2_000_000_000L;
-				while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
-					Thread.onSpinWait();
-				}
-				if (!Thread.currentThread().isInterrupted()) {
+				// the stop may still be on its way
+				if (!Await.parkUntilInterrupted()) {
 					problems.add("iteration " + iteration + ": the stopped fork lost its interrupt");
 				}
 				return null;

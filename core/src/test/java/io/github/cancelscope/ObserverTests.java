@@ -8,10 +8,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.cancelscope.test.ManualScopeClock;
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeCancellation;
+import io.github.cancelscope.spi.ScopeEnd;
+import io.github.cancelscope.spi.ScopeObserver;
+import io.github.cancelscope.spi.ScopeSettings;
+import io.github.cancelscope.spi.ScopeSnapshot;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -21,31 +27,39 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ObserverTests {
 
-	private final ManualScopeClock clock = new ManualScopeClock();
-
 	private final RecordingObserver observer = new RecordingObserver();
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(this.clock).withObserver(this.observer));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension().withSettings((s) -> s.withObserver(this.observer));
 
 	@Test
 	void observerSeesEachScopeOpenWithItsParentAndEndOnce() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.close();
 		scope.close();
-		assertThat(this.observer.events).containsExactly("opened " + this.root.view().id() + " parent none", "opened " + scope.view().id()
-				+ " parent " + this.root.view().id(), "closed " + scope.view().id() + " completed stragglers 0");
+		assertThat(this.observer.events).containsExactly("opened " + this.root.scope().id() + " parent none", "opened " + scope.id()
+				+ " parent " + this.root.scope().id(), "closed " + scope.id() + " completed stragglers 0");
+	}
+
+	@Test
+	void observerSeesWhatAScopeIsWhenItOpens() {
+		List<String> seen = new CopyOnWriteArrayList<>();
+		ScopeObserver observer = (scope, parent) -> {
+			seen.add(scope.kind() + " " + scope.name() + " " + scope.description());
+			return ObservedScope.NONE;
+		};
+		try (CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(observer));
+				CancellableScope scope = root.openChild(ScopeOptions.of(ScopeOptions.REQUEST, "GET /orders/{id}")
+					.withDescription("GET /orders/42"))) {
+			assertThat(seen).containsExactly("application application application",
+					"request GET /orders/{id} GET /orders/42");
+		}
 	}
 
 	@Test
 	void callAndForksRunInsideTheObservedScopeContext() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			String id = scope.view().id();
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			String id = scope.id();
 			String inCall = scope.call(() -> RecordingObserver.BOUND.get());
 			String inFork = scope.call(() -> RequestScope.current().fork(() -> RecordingObserver.BOUND.get()).join());
 			assertThat(inCall).isEqualTo(id);
@@ -55,8 +69,8 @@ class ObserverTests {
 
 	@Test
 	void cancellationIsReportedOnceWithWhatItStoppedAndTheTimeToEnd() throws Exception {
-		CancellableScope scope = this.root.openChild(null);
-		CancellableScope child = scope.view().openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
+		CancellableScope child = scope.openChild();
 		CountDownLatch inRegion = new CountDownLatch(1);
 		CountDownLatch forkRunning = new CountDownLatch(1);
 		CountDownLatch aborted = new CountDownLatch(1);
@@ -79,13 +93,13 @@ class ObserverTests {
 			assertThat(c.regions()).isEqualTo(Map.of("jdbc", 1));
 			assertThat(c.forks()).singleElement().satisfies((f) -> assertThat(f.regions()).isEqualTo(Map.of("jdbc", 1)));
 		});
-		this.clock.advance(Duration.ofMillis(5));
+		this.root.clock().advance(Duration.ofMillis(5));
 		assertThat(scope.cancel(CancellationReason.CANCELLED)).isTrue();
-		this.clock.advance(Duration.ofMillis(7));
+		this.root.clock().advance(Duration.ofMillis(7));
 		assertThat(this.observer.cancellations).hasSize(2);
 		ScopeCancellation top = this.observer.cancellations.get(1);
 		assertThat(top.inherited()).isFalse();
-		assertThat(top.reason()).isEqualTo(CancellationReason.CANCELLED);
+		assertThat(top.cancellation().reason()).isEqualTo(CancellationReason.CANCELLED);
 		assertThat(top.scopesCancelled()).isOne();
 		assertThat(top.regionsAborted()).isEqualTo(Map.of("jdbc", 1));
 		assertThat(top.forksStopped()).isEqualTo(2);
@@ -93,18 +107,18 @@ class ObserverTests {
 		assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(fork::join);
 		child.close();
 		scope.close();
-		assertThat(this.observer.ends.get(scope.view().id()).nanosFromCancellation())
+		assertThat(this.observer.ends.get(scope.id()).nanosFromCancellation())
 			.isEqualTo(Duration.ofMillis(7).toNanos());
-		assertThat(this.observer.ends.get(scope.view().id()).cancellationReason()).isEqualTo(CancellationReason.CANCELLED);
+		assertThat(this.observer.ends.get(scope.id()).cancellation().reason()).isEqualTo(CancellationReason.CANCELLED);
 		assertThat(region.state()).isNotEqualTo(Subtask.State.RUNNING);
 	}
 
 	@Test
 	void aScopeThatCannotOpenIsNotObserved() {
-		CancellableScope scope = this.root.openChild(null);
+		CancellableScope scope = this.root.scope().openChild();
 		scope.close();
 		int before = this.observer.events.size();
-		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> scope.view().openChild(null));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> scope.openChild());
 		assertThat(this.observer.events).hasSize(before);
 	}
 
@@ -119,12 +133,12 @@ class ObserverTests {
 		RecordingObserver second = new RecordingObserver();
 		try (CancellableScope root = CancellableScope
 			.root(ScopeSettings.defaults().withObserver(ScopeObserver.of(List.of(this.observer, second))));
-				CancellableScope scope = root.openChild(null)) {
-			assertThat(scope.call(() -> RecordingObserver.BOUND.get())).isEqualTo(scope.view().id());
+				CancellableScope scope = root.openChild()) {
+			assertThat(scope.call(() -> RecordingObserver.BOUND.get())).isEqualTo(scope.id());
 			scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 		}
 		assertThat(second.cancellations).singleElement()
-			.satisfies((c) -> assertThat(c.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
+			.satisfies((c) -> assertThat(c.cancellation().reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
 		assertThat(second.events).last().asString().startsWith("closed");
 	}
 
@@ -139,7 +153,7 @@ class ObserverTests {
 		};
 		try (CapturedLog log = CapturedLog.ofScopes();
 				CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(throwing))) {
-			CancellableScope scope = root.openChild(null);
+			CancellableScope scope = root.openChild();
 			assertThat(scope.call(() -> RequestScope.current().fork(() -> "forked").join())).isEqualTo("forked");
 			scope.close();
 			assertThat(log.warnings()).singleElement()
@@ -154,15 +168,15 @@ class ObserverTests {
 		IllegalArgumentException taskFailure = new IllegalArgumentException("task failed");
 		try (CapturedLog log = CapturedLog.ofScopes();
 				CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(observer))) {
-			CancellableScope scope = root.openChild(null);
+			CancellableScope scope = root.openChild();
 			// the failure cancels the scope with SIBLING_FAILED on the fork's thread, and the observer throws there
-			Subtask<Object> fork = scope.view().fork(() -> {
+			Subtask<Object> fork = scope.fork(() -> {
 				throw taskFailure;
 			});
 			assertThat(joinWithin(fork)).isSameAs(taskFailure);
-			assertThat(scope.view().cancellationReason()).contains(CancellationReason.SIBLING_FAILED);
+			assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.SIBLING_FAILED);
 			scope.close();
-			assertThat(observer.closed).contains(scope.view().id());
+			assertThat(observer.closed).contains(scope.id());
 			assertThat(log.warnings()).as("only the observer's failure is logged, no straggler")
 				.singleElement()
 				.satisfies((record) -> assertThat(record.getThrown()).isSameAs(observerFailure));
@@ -175,9 +189,9 @@ class ObserverTests {
 		ThrowingObserver observer = new ThrowingObserver(null, observerFailure);
 		try (CapturedLog log = CapturedLog.ofScopes();
 				CancellableScope root = CancellableScope.root(ScopeSettings.defaults().withObserver(observer))) {
-			CancellableScope scope = root.openChild(null);
+			CancellableScope scope = root.openChild();
 			AtomicInteger cleanups = new AtomicInteger();
-			scope.view().defer(cleanups::incrementAndGet);
+			scope.defer(cleanups::incrementAndGet);
 			scope.call(() -> {
 				Thread.currentThread().interrupt();
 				return null;
@@ -189,7 +203,7 @@ class ObserverTests {
 				.satisfies((record) -> assertThat(record.getThrown()).isSameAs(observerFailure));
 
 			Thread.currentThread().interrupt();
-			CancellableScope interrupted = root.openChild(null);
+			CancellableScope interrupted = root.openChild();
 			interrupted.close();
 			assertThat(Thread.interrupted()).as("interrupt status set before the scope opened").isTrue();
 		}
@@ -208,13 +222,13 @@ class ObserverTests {
 		try (CapturedLog log = CapturedLog.ofScopes();
 				CancellableScope root = CancellableScope.root(ScopeSettings.defaults()
 					.withObserver(ScopeObserver.of(List.of(failsToOpen, first, this.observer))))) {
-			CancellableScope scope = root.openChild(null);
+			CancellableScope scope = root.openChild();
 			scope.cancel(CancellationReason.SHUTDOWN);
 			scope.close();
 			assertThat(this.observer.cancellations).singleElement()
-				.satisfies((c) -> assertThat(c.reason()).isEqualTo(CancellationReason.SHUTDOWN));
-			assertThat(this.observer.events).last().isEqualTo("closed " + scope.view().id() + " cancelled stragglers 0");
-			assertThat(first.closed).containsExactly(scope.view().id());
+				.satisfies((c) -> assertThat(c.cancellation().reason()).isEqualTo(CancellationReason.SHUTDOWN));
+			assertThat(this.observer.events).last().isEqualTo("closed " + scope.id() + " cancelled stragglers 0");
+			assertThat(first.closed).containsExactly(scope.id());
 			assertThat(log.warnings()).isNotEmpty().allSatisfy((record) -> assertThat(record.getThrown()).isSameAs(failure));
 		}
 	}
@@ -296,8 +310,8 @@ class ObserverTests {
 			return new ObservedScope() {
 
 				@Override
-				public <R, X extends Throwable> R bind(ScopedValue.CallableOp<? extends R, X> op) throws X {
-					return ScopedValue.where(BOUND, scope.id()).call(op);
+				public <R, X extends Throwable> R bind(CheckedCallable<? extends R, X> op) throws X {
+					return ScopedValue.where(BOUND, scope.id()).call(op::call);
 				}
 
 				@Override

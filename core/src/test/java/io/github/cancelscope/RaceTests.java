@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.cancelscope.test.ManualScopeClock;
-import org.junit.jupiter.api.AfterEach;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -23,17 +23,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RaceTests {
 
-	private final CancellableScope root = CancellableScope
-		.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
-
-	@AfterEach
-	void closeRoot() {
-		this.root.close();
-	}
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension();
 
 	@Test
 	void firstSuccessWinsAndEveryLosersSlowCleanupHasFinishedBeforeRaceReturns() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			int losers = 2;
 			CountDownLatch losersWaiting = new CountDownLatch(losers);
 			// cleanups run one after the other, so the first one to start waits for the release
@@ -66,22 +61,22 @@ class RaceTests {
 				Await.await(cleanupsStarted, "the cleanups started");
 				mayFinishCleanups.countDown();
 			});
-			String result = scope.view().race(List.of(loser, winner, loser));
+			String result = scope.race(List.of(loser, winner, loser));
 			int finishedWhenRaceReturned = cleanupsFinished.get();
 			assertThat(result).isEqualTo("winner");
 			assertThat(finishedWhenRaceReturned).as("loser cleanups finished before race returned").isEqualTo(losers);
 			assertThat(losersCancelled).hasValue(losers);
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.isCancelled()).isFalse();
 			Await.join(releaser, "the releaser ended");
 		}
 	}
 
 	@Test
 	void firstSuccessWinsAfterEarlierFailures() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			AtomicReference<Thread> failingThread = new AtomicReference<>();
 			CountDownLatch failingStarted = new CountDownLatch(1);
-			String result = scope.view().race(List.of(() -> {
+			String result = scope.race(List.of(() -> {
 				failingThread.set(Thread.currentThread());
 				failingStarted.countDown();
 				throw new IllegalStateException("fails first");
@@ -91,13 +86,13 @@ class RaceTests {
 				return "succeeds later";
 			}));
 			assertThat(result).isEqualTo("succeeds later");
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void whenAllFailTheFirstFailureIsRethrownWithTheOthersSuppressed() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IllegalStateException first = new IllegalStateException("first");
 			IllegalArgumentException second = new IllegalArgumentException("second");
 			UnsupportedOperationException third = new UnsupportedOperationException("third");
@@ -123,17 +118,17 @@ class RaceTests {
 				firstStarted.countDown();
 				throw first;
 			};
-			assertThatThrownBy(() -> scope.view().race(List.of(thirdTask, secondTask, firstTask))).isSameAs(first);
+			assertThatThrownBy(() -> scope.race(List.of(thirdTask, secondTask, firstTask))).isSameAs(first);
 			assertThat(first.getSuppressed()).containsExactly(second, third);
-			assertThat(scope.view().isCancelled()).isFalse();
+			assertThat(scope.isCancelled()).isFalse();
 		}
 	}
 
 	@Test
 	void checkedFailureOfTheOnlyTaskIsWrappedInCompletionException() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			IOException failure = new IOException("boom");
-			assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> scope.view().race(List.of(() -> {
+			assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> scope.race(List.of(() -> {
 				throw failure;
 			}))).withCause(failure);
 		}
@@ -141,14 +136,14 @@ class RaceTests {
 
 	@Test
 	void raceOfNoTasksIsRejected() {
-		try (CancellableScope scope = this.root.openChild(null)) {
-			assertThatIllegalArgumentException().isThrownBy(() -> scope.view().race(List.of()));
+		try (CancellableScope scope = this.root.scope().openChild()) {
+			assertThatIllegalArgumentException().isThrownBy(() -> scope.race(List.of()));
 		}
 	}
 
 	@Test
 	void cancellationOfTheEnclosingScopeMakesRaceThrowScopeCancelledException() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch waiting = new CountDownLatch(2);
 			Callable<String> waiter = () -> {
 				waiting.countDown();
@@ -160,7 +155,7 @@ class RaceTests {
 				scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 			});
 			assertThatExceptionOfType(ScopeCancelledException.class)
-				.isThrownBy(() -> scope.view().race(List.of(waiter, waiter)))
+				.isThrownBy(() -> scope.race(List.of(waiter, waiter)))
 				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
 			Await.join(canceller, "the canceller ended");
 		}
@@ -168,20 +163,20 @@ class RaceTests {
 
 	@Test
 	void raceOnACancelledScopeThrowsWithoutRunningTheTasks() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			scope.cancel(CancellationReason.SHUTDOWN);
 			AtomicBoolean ran = new AtomicBoolean();
 			assertThatExceptionOfType(ScopeCancelledException.class)
-				.isThrownBy(() -> scope.view().race(List.of(() -> ran.getAndSet(true))));
+				.isThrownBy(() -> scope.race(List.of(() -> ran.getAndSet(true))));
 			assertThat(ran).isFalse();
 		}
 	}
 
 	@Test
 	void raceLeavesNoInterruptOnTheCallingThread() {
-		try (CancellableScope scope = this.root.openChild(null)) {
+		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch loserWaiting = new CountDownLatch(1);
-			String result = scope.view().race(List.of(() -> {
+			String result = scope.race(List.of(() -> {
 				loserWaiting.countDown();
 				Await.blockUntilInterrupted();
 				return "loser";

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,9 +49,12 @@ class ScopeStressTests {
 
 	private final ExecutorService cancellers = Executors.newVirtualThreadPerTaskExecutor();
 
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension().withSystemClock();
+
 	@Test
 	void concurrentScopesRunEveryCleanupOnceLeaveNoThreadAliveAndNoInterruptBehind() throws Exception {
-		CancellableScope root = CancellableScope.root(ScopeSettings.defaults());
+		CancellableScope root = this.root.scope();
 		ExecutorService workers = Executors.newFixedThreadPool(WORKERS,
 				Thread.ofPlatform().daemon().name("stress-worker-", 0).factory());
 		long end = System.nanoTime() + BUDGET.toNanos();
@@ -73,8 +78,6 @@ class ScopeStressTests {
 			assertThat(this.problems).as("problems (%d requests, %d forks)", this.requests.sum(), this.forks.sum())
 				.isEmpty();
 			assertThat(log.warnings()).extracting((record) -> record.getMessage()).isEmpty();
-			System.out.printf("%d requests (%d cancelled), %d forks%n", this.requests.sum(),
-					this.cancelledRequests.sum(), this.forks.sum());
 			assertThat(this.requests.sum()).isGreaterThan(WORKERS);
 			assertThat(this.cancelledRequests.sum()).as("some requests were cancelled").isPositive();
 		}
@@ -82,7 +85,6 @@ class ScopeStressTests {
 			workers.shutdownNow();
 			this.cancellers.shutdown();
 			assertThat(this.cancellers.awaitTermination(Await.SECONDS, TimeUnit.SECONDS)).isTrue();
-			root.close();
 		}
 	}
 
@@ -102,7 +104,7 @@ class ScopeStressTests {
 		}
 		try {
 			scope.call(() -> {
-				work(scope.view(), tracking, 0);
+				work(scope, tracking, 0);
 				return null;
 			});
 		}
@@ -119,7 +121,7 @@ class ScopeStressTests {
 			expect(ex, "close");
 		}
 		this.requests.increment();
-		if (scope.view().isCancelled()) {
+		if (scope.isCancelled()) {
 			this.cancelledRequests.increment();
 		}
 		if (Thread.interrupted()) {
@@ -160,7 +162,7 @@ class ScopeStressTests {
 		switch (random.nextInt(6)) {
 			case 0 -> {
 				try {
-					scope.interruptible(() -> {
+					scope.interruptible("test", () -> {
 						try {
 							Thread.sleep(Duration.ofNanos(random.nextInt(2_000_000)));
 						}
@@ -224,10 +226,10 @@ class ScopeStressTests {
 				}
 				case 5 -> {
 					try (CancellableScope child = scope.openChild(randomTimeout(random))) {
-						defer(child.view(), tracking, false);
+						defer(child, tracking, false);
 						if (depth < 2) {
 							child.call(() -> {
-								work(child.view(), tracking, depth + 1);
+								work(child, tracking, depth + 1);
 								return null;
 							});
 						}
@@ -236,7 +238,7 @@ class ScopeStressTests {
 				case 6 -> {
 					CountDownLatch aborted = new CountDownLatch(1);
 					long waitNanos = random.nextLong(2_000_000);
-					scope.abortable(aborted::countDown, () -> {
+					scope.abortable("test", aborted::countDown, () -> {
 						long until = System.nanoTime() + waitNanos;
 						for (;;) {
 							try {

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
+import io.github.cancelscope.ScopeOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -82,7 +82,7 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 		if (!this.closing) {
 			return;
 		}
-		this.inFlight.cancel(Kind.STARTUP, CancellationReason.SHUTDOWN);
+		this.inFlight.cancel(ScopeOptions.STARTUP, CancellationReason.SHUTDOWN);
 		try {
 			if (!this.inFlight.awaitIdle(this.grace) && logger.isInfoEnabled()) {
 				logger.info("Cancelling " + this.inFlight.entries().size() + " scope(s) still running "

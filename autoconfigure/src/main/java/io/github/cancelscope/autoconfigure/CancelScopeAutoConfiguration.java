@@ -1,22 +1,22 @@
 package io.github.cancelscope.autoconfigure;
 
 import io.github.cancelscope.CancellableScope;
-import io.github.cancelscope.ContextCapture;
 import io.github.cancelscope.RequestScope;
-import io.github.cancelscope.ScopeClock;
-import io.github.cancelscope.ScopeObserver;
-import io.github.cancelscope.ScopeSettings;
+import io.github.cancelscope.spi.ContextCapture;
+import io.github.cancelscope.spi.ScopeClock;
+import io.github.cancelscope.spi.ScopeObserver;
+import io.github.cancelscope.spi.ScopeSettings;
 import io.micrometer.context.ContextSnapshotFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
@@ -27,7 +27,7 @@ import org.springframework.util.StringUtils;
  * {@link RequestScope}, and of {@link io.github.cancelscope.Scoped @Scoped} methods.
  */
 @AutoConfiguration
-@ConditionalOnBooleanProperty(name = "cancelscope.enabled", matchIfMissing = true)
+@ConditionalOnCancelScopeEnabled
 @EnableConfigurationProperties(CancelScopeProperties.class)
 public final class CancelScopeAutoConfiguration {
 
@@ -44,18 +44,19 @@ public final class CancelScopeAutoConfiguration {
 	@ConditionalOnMissingBean(CancellableScope.class)
 	CancellableScope cancelScopeApplicationScope(CancelScopeProperties properties, ScopeClock clock,
 			ObjectProvider<ContextCapture> contextCapture, ObjectProvider<ScopeObserver> observers) {
-		return CancellableScope.root(new ScopeSettings(clock, properties.getCloseTimeout(),
-				contextCapture.getIfAvailable(() -> ContextCapture.NONE),
-				ScopeObserver.of(observers.orderedStream().toList())));
+		return CancellableScope.root(ScopeSettings.defaults()
+			.withClock(clock)
+			.withCloseTimeout(properties.getCloseTimeout())
+			.withContextCapture(contextCapture.getIfAvailable(() -> ContextCapture.NONE))
+			.withObserver(ScopeObserver.of(observers.orderedStream().toList())));
 	}
 
 	@Bean
-	ScopeObserver cancelScopeLogging(CancelScopeProperties properties, ObjectProvider<InFlightScopes> inFlight) {
+	ScopeObserver cancelScopeLogging(CancelScopeProperties properties) {
 		CancelScopeProperties.Log log = properties.getLog();
 		boolean mdc = StringUtils.hasText(log.getMdcKey())
 				&& ClassUtils.isPresent("org.slf4j.MDC", CancelScopeAutoConfiguration.class.getClassLoader());
-		return new ScopeLogging(log.getCancellationLevel(), mdc ? log.getMdcKey() : null,
-				(id) -> inFlight.getObject().find(id).map(InFlightScopes.Entry::description).orElse(null));
+		return new ScopeLogging(log.getCancellationLevel(), mdc ? log.getMdcKey() : null);
 	}
 
 	@Bean
@@ -81,10 +82,12 @@ public final class CancelScopeAutoConfiguration {
 		return new StartupRunnerPostProcessor(applicationScope::getObject, inFlight::getObject);
 	}
 
+	// primary: the application scope is a RequestScope too, and must not be what is injected
 	@Bean
-	@ConditionalOnMissingBean
+	@Primary
+	@ConditionalOnMissingBean(value = RequestScope.class, ignored = CancellableScope.class)
 	RequestScope requestScope() {
-		return new CurrentRequestScope();
+		return RequestScope.forCurrentThread();
 	}
 
 	@Bean

@@ -16,32 +16,19 @@ import io.github.cancelscope.Registration;
 
 /**
  * The scopes of work in flight in the application, requests and start-up runners, so shutdown can
- * wait for them and cancel the rest. Safe for use by any number of threads.
+ * wait for them and cancel the rest. What each scope is doing comes from the scope itself
+ * ({@link io.github.cancelscope.RequestScope#kind() kind}, {@link io.github.cancelscope.RequestScope#description()
+ * description}). Safe for use by any number of threads.
  */
 public final class InFlightScopes {
-
-	/**
-	 * What a scope in flight is doing.
-	 */
-	public enum Kind {
-
-		/** An HTTP request. */
-		REQUEST,
-
-		/** Start-up work, such as an {@code ApplicationRunner}. */
-		STARTUP
-
-	}
 
 	/**
 	 * A scope in flight.
 	 *
 	 * @param scope the scope's owner handle
-	 * @param kind what it is doing
-	 * @param description a short description, such as {@code GET /orders}
 	 * @param started when it started
 	 */
-	public record Entry(CancellableScope scope, Kind kind, String description, Instant started) {
+	public record Entry(CancellableScope scope, Instant started) {
 	}
 
 	// by scope id
@@ -55,15 +42,13 @@ public final class InFlightScopes {
 	/**
 	 * Records a scope as in flight until the returned registration is closed.
 	 * @param scope the scope
-	 * @param kind what it is doing
-	 * @param description a short description
 	 * @return the registration to close when the scope has ended
 	 */
-	public Registration add(CancellableScope scope, Kind kind, String description) {
-		Entry entry = new Entry(scope, kind, description, Instant.now());
-		this.entries.put(scope.view().id(), entry);
+	public Registration add(CancellableScope scope) {
+		Entry entry = new Entry(scope, Instant.now());
+		this.entries.put(scope.id(), entry);
 		return () -> {
-			if (this.entries.remove(scope.view().id(), entry) && this.waiters.get() > 0) {
+			if (this.entries.remove(scope.id(), entry) && this.waiters.get() > 0) {
 				synchronized (this.idle) {
 					this.idle.notifyAll();
 				}
@@ -90,17 +75,16 @@ public final class InFlightScopes {
 
 	/**
 	 * Cancels every scope of the given kind in flight now.
-	 * @param kind which scopes
+	 * @param kind which scopes, such as {@value io.github.cancelscope.ScopeOptions#STARTUP}
 	 * @param reason why
 	 */
-	public void cancel(Kind kind, CancellationReason reason) {
+	public void cancel(String kind, CancellationReason reason) {
 		for (Entry entry : this.entries.values()) {
-			if (entry.kind() == kind) {
+			if (entry.scope().kind().equals(kind)) {
 				entry.scope().cancel(reason);
 			}
 		}
 	}
-
 	/**
 	 * Waits until no scope is in flight, or the timeout has passed.
 	 * @param timeout how long to wait at most

@@ -2,7 +2,7 @@ package io.github.cancelscope.autoconfigure;
 
 import java.util.concurrent.Callable;
 
-import io.github.cancelscope.ContextCapture;
+import io.github.cancelscope.spi.ContextCapture;
 import io.micrometer.context.ContextSnapshotFactory;
 
 /**

@@ -1,13 +1,15 @@
 package io.github.cancelscope.autoconfigure;
 
 import java.util.Map;
-import java.util.function.Function;
 
+import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ObservedScope;
+import io.github.cancelscope.CheckedCallable;
 import io.github.cancelscope.RequestScope;
-import io.github.cancelscope.ScopeCancellation;
-import io.github.cancelscope.ScopeObserver;
+import io.github.cancelscope.ScopeOptions;
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeCancellation;
+import io.github.cancelscope.spi.ScopeObserver;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -28,28 +30,21 @@ final class ScopeLogging implements ScopeObserver {
 
 	private final @Nullable String mdcKey;
 
-	private final Function<String, @Nullable String> descriptions;
-
-	private final ScopeOrigin.Resolver origins = new ScopeOrigin.Resolver();
-
 	/**
 	 * Creates the observer.
 	 * @param level the level of cancellation messages
 	 * @param mdcKey the MDC key of the scope id, or {@code null} to leave the MDC alone
-	 * @param descriptions the description of a scope in flight by id, such as {@code GET /orders}
 	 */
-	ScopeLogging(LogLevel level, @Nullable String mdcKey, Function<String, @Nullable String> descriptions) {
+	ScopeLogging(LogLevel level, @Nullable String mdcKey) {
 		this.level = level;
 		this.mdcKey = mdcKey;
-		this.descriptions = descriptions;
 	}
 
 	@Override
 	public ObservedScope opened(RequestScope scope, @Nullable RequestScope parent) {
-		ScopeOrigin origin = this.origins.resolve(scope, parent);
 		boolean logs = this.level != LogLevel.OFF;
-		String mdcKey = (origin.kind() != ScopeOrigin.Kind.APPLICATION) ? this.mdcKey : null;
-		return (logs || mdcKey != null) ? new Logged(scope, origin, mdcKey) : ObservedScope.NONE;
+		String mdcKey = !scope.kind().equals(ScopeOptions.APPLICATION) ? this.mdcKey : null;
+		return (logs || mdcKey != null) ? new Logged(scope, mdcKey) : ObservedScope.NONE;
 	}
 
 	private boolean isEnabled() {
@@ -77,18 +72,17 @@ final class ScopeLogging implements ScopeObserver {
 		}
 	}
 
-	String describe(RequestScope scope, ScopeOrigin origin, ScopeCancellation cancellation) {
-		StringBuilder message = new StringBuilder("Cancelled ").append(origin.kind().tag())
+	static String describe(RequestScope scope, ScopeCancellation cancellation) {
+		StringBuilder message = new StringBuilder("Cancelled ").append(scope.kind())
 			.append(" scope ")
 			.append(scope.id());
-		String description = (origin.kind() == ScopeOrigin.Kind.METHOD) ? origin.name()
-				: this.descriptions.apply(scope.id());
-		if (description != null) {
-			message.append(" (").append(description).append(')');
+		if (!scope.description().equals(scope.kind())) {
+			message.append(" (").append(scope.description()).append(')');
 		}
-		message.append(" with ").append(cancellation.reason());
-		Throwable cause = cancellation.cause();
-		if (cause != null && cancellation.reason() == CancellationReason.SIBLING_FAILED) {
+		Cancellation why = cancellation.cancellation();
+		message.append(" with ").append(why.reason());
+		Throwable cause = why.cause();
+		if (cause != null && why.reason() == CancellationReason.SIBLING_FAILED) {
 			// the failure's type and message, never its stack: it is handled elsewhere
 			message.append(" after ").append(cause.getClass().getName());
 			if (cause.getMessage() != null) {
@@ -111,18 +105,15 @@ final class ScopeLogging implements ScopeObserver {
 
 		private final RequestScope scope;
 
-		private final ScopeOrigin origin;
-
 		private final @Nullable String mdcKey;
 
-		Logged(RequestScope scope, ScopeOrigin origin, @Nullable String mdcKey) {
+		Logged(RequestScope scope, @Nullable String mdcKey) {
 			this.scope = scope;
-			this.origin = origin;
 			this.mdcKey = mdcKey;
 		}
 
 		@Override
-		public <R, X extends Throwable> R bind(ScopedValue.CallableOp<? extends R, X> op) throws X {
+		public <R, X extends Throwable> R bind(CheckedCallable<? extends R, X> op) throws X {
 			if (this.mdcKey == null) {
 				return op.call();
 			}
@@ -144,7 +135,7 @@ final class ScopeLogging implements ScopeObserver {
 		@Override
 		public void cancelled(ScopeCancellation cancellation) {
 			if (!cancellation.inherited() && isEnabled()) {
-				log(describe(this.scope, this.origin, cancellation));
+				log(describe(this.scope, cancellation));
 			}
 		}
 

@@ -1,10 +1,10 @@
 package io.github.cancelscope.autoconfigure;
 
-import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeOptions;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
@@ -30,11 +30,10 @@ final class ScopedMethodInterceptor implements MethodInterceptor {
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
-		ScopedMethods.ScopedMethod scoped = this.methods.of(invocation.getMethod(), targetClass);
-		Duration timeout = scoped.timeout();
-		CancellableScope child = ScopeOrigin.opening(scoped.origin(), () -> RequestScope.find()
-			.map((parent) -> parent.openChild(timeout))
-			.orElseGet(() -> this.applicationScope.get().openChild(timeout)));
+		ScopeOptions options = this.methods.of(invocation.getMethod(), targetClass);
+		CancellableScope child = RequestScope.find()
+			.map((parent) -> parent.openChild(options))
+			.orElseGet(() -> this.applicationScope.get().openChild(options));
 		Object result;
 		try {
 			result = child.call(invocation::proceed);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.Scoped;
 import org.jspecify.annotations.Nullable;
 
@@ -17,12 +18,12 @@ import org.springframework.util.StringValueResolver;
 
 /**
  * Finds the {@link Scoped @Scoped} annotation that applies to a method (on the method, on the method
- * it implements, or on its class), and works out once per method what a call needs: its parsed
- * timeout and its name.
+ * it implements, or on its class), and works out once per method the options of the scope a call
+ * opens: kind {@value ScopeOptions#METHOD}, named {@code Type.method}, with the parsed timeout.
  */
 final class ScopedMethods {
 
-	private final Map<MethodClassKey, ScopedMethod> cache = new ConcurrentHashMap<>();
+	private final Map<MethodClassKey, ScopeOptions> cache = new ConcurrentHashMap<>();
 
 	private volatile @Nullable StringValueResolver placeholders;
 
@@ -31,17 +32,19 @@ final class ScopedMethods {
 	}
 
 	/**
-	 * Describes a call to {@code method} on an instance of {@code targetClass}.
+	 * Returns the options of the scope that a call to {@code method} on an instance of
+	 * {@code targetClass} opens.
 	 * @throws IllegalArgumentException if the annotation's timeout is malformed
 	 */
-	ScopedMethod of(Method method, @Nullable Class<?> targetClass) {
+	ScopeOptions of(Method method, @Nullable Class<?> targetClass) {
 		return this.cache.computeIfAbsent(new MethodClassKey(method, targetClass),
-				(key) -> new ScopedMethod(parse(method, targetClass), origin(method, targetClass)));
+				(key) -> ScopeOptions.of(ScopeOptions.METHOD, name(method, targetClass))
+					.withTimeout(parse(method, targetClass)));
 	}
 
-	private static ScopeOrigin origin(Method method, @Nullable Class<?> targetClass) {
+	private static String name(Method method, @Nullable Class<?> targetClass) {
 		Class<?> type = (targetClass != null) ? targetClass : method.getDeclaringClass();
-		return new ScopeOrigin(ScopeOrigin.Kind.METHOD, type.getSimpleName() + "." + method.getName());
+		return type.getSimpleName() + "." + method.getName();
 	}
 
 	private @Nullable Duration parse(Method method, @Nullable Class<?> targetClass) {
@@ -82,15 +85,6 @@ final class ScopedMethods {
 				+ method.getDeclaringClass().getName() + "." + method.getName() + "(): " + why
 				+ ". Use a duration such as \"500ms\", \"2s\" or \"PT2S\", a number of milliseconds, "
 				+ "or leave it empty for no timeout of its own.", cause);
-	}
-
-	/**
-	 * What a call to a {@code @Scoped} method needs.
-	 *
-	 * @param timeout the child scope's own timeout, or {@code null} for none
-	 * @param origin what the observers are told opened the child scope
-	 */
-	record ScopedMethod(@Nullable Duration timeout, ScopeOrigin origin) {
 	}
 
 }

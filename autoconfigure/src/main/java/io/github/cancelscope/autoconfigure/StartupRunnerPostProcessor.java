@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.Registration;
-import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
+import io.github.cancelscope.ScopeOptions;
 import org.aopalliance.intercept.MethodInterceptor;
 
 import org.springframework.aop.ClassFilter;
@@ -26,12 +26,11 @@ final class StartupRunnerPostProcessor extends AbstractBeanFactoryAwareAdvisingP
 	StartupRunnerPostProcessor(Supplier<CancellableScope> applicationScope, Supplier<InFlightScopes> inFlight) {
 		MethodInterceptor interceptor = (invocation) -> {
 			Object target = invocation.getThis();
-			String description = (target != null) ? target.getClass().getName() : "runner";
-			CancellableScope scope = ScopeOrigin.opening(new ScopeOrigin(ScopeOrigin.Kind.STARTUP, description),
-					() -> applicationScope.get().openChild(null));
-			Registration registration = inFlight.get().add(scope, Kind.STARTUP, description);
+			String runner = (target != null) ? target.getClass().getName() : "runner";
+			CancellableScope scope = applicationScope.get().openChild(ScopeOptions.of(ScopeOptions.STARTUP, runner));
+			Registration registration = inFlight.get().add(scope);
 			try (registration; scope) {
-				return scope.call(() -> scope.view().interruptible(invocation::proceed));
+				return scope.call(() -> scope.interruptible(ScopeOptions.STARTUP, invocation::proceed));
 			}
 		};
 		this.advisor = new DefaultPointcutAdvisor(new RunMethodPointcut(), interceptor);

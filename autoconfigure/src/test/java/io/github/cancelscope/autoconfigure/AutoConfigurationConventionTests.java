@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The conventions of Spring Boot's own auto-configurations, checked for every one listed in the
  * imports file: public final, annotated, and no public members; bean methods and nested
- * configurations package-private; bean post-processors declared by static methods.
+ * configurations package-private; bean post-processors declared by static methods. And the one
+ * switch of them all: {@link ConditionalOnCancelScopeEnabled}.
  */
 class AutoConfigurationConventionTests {
 
@@ -44,6 +47,25 @@ class AutoConfigurationConventionTests {
 				}
 			}
 		}
+	}
+
+	@Test
+	void everyListedAutoConfigurationIsSwitchedByTheOneCondition() throws Exception {
+		for (Class<?> type : listed()) {
+			assertThat(type.isAnnotationPresent(ConditionalOnCancelScopeEnabled.class))
+				.as("%s is @ConditionalOnCancelScopeEnabled", type.getName())
+				.isTrue();
+		}
+	}
+
+	@Test
+	void switchedOffTheApplicationIsExactlyAsWithoutTheStarter() throws Exception {
+		WebApplicationContextRunner withoutStarter = new WebApplicationContextRunner();
+		WebApplicationContextRunner switchedOff = new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(listed().toArray(Class<?>[]::new)))
+			.withPropertyValues("cancelscope.enabled=false");
+		withoutStarter.run((expected) -> switchedOff.run((context) -> assertThat(context.getBeanDefinitionNames())
+			.containsExactlyInAnyOrder(expected.getBeanDefinitionNames())));
 	}
 
 	private static void checkBeanMethods(Class<?> type) {

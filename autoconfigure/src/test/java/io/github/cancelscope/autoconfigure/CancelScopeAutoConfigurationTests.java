@@ -3,13 +3,14 @@ package io.github.cancelscope.autoconfigure;
 import java.time.Duration;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ContextCapture;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
-import io.github.cancelscope.ScopeClock;
-import io.github.cancelscope.ScopeSettings;
 import io.github.cancelscope.Scoped;
+import io.github.cancelscope.spi.ContextCapture;
+import io.github.cancelscope.spi.ScopeClock;
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.ManualScopeClock;
 import io.micrometer.context.ContextSnapshotFactory;
 import org.junit.jupiter.api.Test;
@@ -37,14 +38,16 @@ class CancelScopeAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(CancellableScope.class)
 				.hasBean(CancelScopeAutoConfiguration.APPLICATION_SCOPE_BEAN_NAME)
-				.hasSingleBean(RequestScope.class)
 				.hasSingleBean(ScopeClock.class);
 			CancellableScope application = context.getBean(CancellableScope.class);
 			RequestScope injected = context.getBean(RequestScope.class);
-			try (CancellableScope first = application.openChild(null);
-					CancellableScope second = application.openChild(null)) {
-				assertThat(first.call(injected::id)).isEqualTo(first.view().id());
-				assertThat(second.call(injected::id)).isEqualTo(second.view().id());
+			assertThat(injected).as("the application scope is a RequestScope too, but not the one injected")
+				.isNotSameAs(application)
+				.isSameAs(RequestScope.forCurrentThread());
+			try (CancellableScope first = application.openChild();
+					CancellableScope second = application.openChild()) {
+				assertThat(first.call(injected::id)).isEqualTo(first.id());
+				assertThat(second.call(injected::id)).isEqualTo(second.id());
 			}
 		});
 	}
@@ -62,9 +65,9 @@ class CancelScopeAutoConfigurationTests {
 			context.stop();
 			context.start();
 			CancellableScope application = context.getBean(CancellableScope.class);
-			assertThat(application.cancellationReason()).isEmpty();
-			try (CancellableScope request = application.openChild(null)) {
-				assertThat(request.view().isCancelled()).isFalse();
+			assertThat(application.cancellation()).isEmpty();
+			try (CancellableScope request = application.openChild()) {
+				assertThat(request.isCancelled()).isFalse();
 			}
 		});
 	}
@@ -74,7 +77,7 @@ class CancelScopeAutoConfigurationTests {
 		CancellableScope[] application = new CancellableScope[1];
 		this.contextRunner.withPropertyValues("cancelscope.shutdown.grace=0s")
 			.run((context) -> application[0] = context.getBean(CancellableScope.class));
-		assertThat(application[0].cancellationReason()).contains(CancellationReason.SHUTDOWN);
+		assertThat(application[0].cancellation()).map(Cancellation::reason).contains(CancellationReason.SHUTDOWN);
 	}
 
 	@Test
@@ -123,7 +126,7 @@ class CancelScopeAutoConfigurationTests {
 	void scopedMethodCancelledWithItsCallersScope() {
 		this.contextRunner.withUserConfiguration(ScopedServiceConfiguration.class).run((context) -> {
 			ScopedService service = context.getBean(ScopedService.class);
-			try (CancellableScope caller = context.getBean(CancellableScope.class).openChild(null)) {
+			try (CancellableScope caller = context.getBean(CancellableScope.class).openChild()) {
 				caller.cancel(CancellationReason.CLIENT_DISCONNECTED);
 				assertThatExceptionOfType(ScopeCancelledException.class).isThrownBy(() -> caller.call(service::check))
 					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.CLIENT_DISCONNECTED));
@@ -216,7 +219,7 @@ class CancelScopeAutoConfigurationTests {
 		@Scoped(timeout = "1s")
 		CancellationReason deadlineCheck(ManualScopeClock clock) {
 			clock.advance(Duration.ofSeconds(1));
-			return RequestScope.current().cancellationReason().orElse(null);
+			return RequestScope.current().cancellation().map(Cancellation::reason).orElse(null);
 		}
 
 	}

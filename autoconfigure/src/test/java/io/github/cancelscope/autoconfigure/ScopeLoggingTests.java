@@ -3,6 +3,7 @@ package io.github.cancelscope.autoconfigure;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.ScopeOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.MDC;
@@ -26,14 +27,14 @@ class ScopeLoggingTests {
 	@Test
 	void scopeIdIsInTheMdcOnTheRequestThreadAndInForksAndRemovedAfterwards() {
 		this.contextRunner.run((context) -> {
-			try (CancellableScope scope = context.getBean(CancellableScope.class).openChild(null)) {
-				String id = scope.view().id();
+			try (CancellableScope scope = context.getBean(CancellableScope.class).openChild()) {
+				String id = scope.id();
 				assertThat(scope.call(() -> MDC.get("cancelscope.scope"))).isEqualTo(id);
 				assertThat(scope.call(() -> RequestScope.current().fork(() -> MDC.get("cancelscope.scope")).join()))
 					.isEqualTo(id);
-				try (CancellableScope child = scope.view().openChild(null)) {
+				try (CancellableScope child = scope.openChild()) {
 					assertThat(scope.call(() -> child.call(() -> MDC.get("cancelscope.scope"))))
-						.isEqualTo(child.view().id());
+						.isEqualTo(child.id());
 				}
 			}
 			assertThat(MDC.get("cancelscope.scope")).isNull();
@@ -43,11 +44,10 @@ class ScopeLoggingTests {
 	@Test
 	void cancellationIsLoggedOnceWhereItBeganWithWhatItStoppedAndNoStackTrace(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("cancelscope.log.cancellation-level=warn").run((context) -> {
-			CancellableScope scope = context.getBean(CancellableScope.class).openChild(null);
-			String id = scope.view().id();
-			try (var inFlight = context.getBean(InFlightScopes.class).add(scope, InFlightScopes.Kind.REQUEST,
-					"GET /orders");
-					CancellableScope child = scope.view().openChild(null)) {
+			CancellableScope scope = context.getBean(CancellableScope.class)
+				.openChild(ScopeOptions.of(ScopeOptions.REQUEST).withDescription("GET /orders"));
+			String id = scope.id();
+			try (CancellableScope child = scope.openChild()) {
 				scope.call(() -> RequestScope.current().fork(() -> {
 					Thread.sleep(60_000);
 					return null;
@@ -65,7 +65,7 @@ class ScopeLoggingTests {
 	@Test
 	void cancellationIsNotLoggedBelowTheConfiguredLevel(CapturedOutput output) {
 		this.contextRunner.run((context) -> {
-			try (CancellableScope scope = context.getBean(CancellableScope.class).openChild(null)) {
+			try (CancellableScope scope = context.getBean(CancellableScope.class).openChild()) {
 				scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 			}
 			assertThat(output).doesNotContain("Cancelled");

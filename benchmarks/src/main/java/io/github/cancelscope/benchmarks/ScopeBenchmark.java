@@ -8,9 +8,8 @@ import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.TimeUnit;
 
 import io.github.cancelscope.CancellableScope;
-import io.github.cancelscope.RequestScope;
-import io.github.cancelscope.ScopeSettings;
 import io.github.cancelscope.Subtask;
+import io.github.cancelscope.spi.ScopeSettings;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,33 +56,31 @@ public class ScopeBenchmark {
 
 	@Benchmark
 	public Object openCloseScope() {
-		try (CancellableScope scope = this.application.openChild(null)) {
-			return scope.view();
+		try (CancellableScope scope = this.application.openChild()) {
+			return scope;
 		}
 	}
 
 	@Benchmark
 	public Object openCloseScopeWithDeadline() {
 		try (CancellableScope scope = this.application.openChild(Duration.ofSeconds(30))) {
-			return scope.view();
+			return scope;
 		}
 	}
 
 	@Benchmark
 	public Object forkJoinOneCancelscope() {
-		try (CancellableScope scope = this.application.openChild(null)) {
-			RequestScope view = scope.view();
-			return view.fork(() -> "a").join();
+		try (CancellableScope scope = this.application.openChild()) {
+			return scope.fork(() -> "a").join();
 		}
 	}
 
 	@Benchmark
 	public Object forkJoinThreeCancelscope() {
-		try (CancellableScope scope = this.application.openChild(null)) {
-			RequestScope view = scope.view();
-			Subtask<String> a = view.fork(() -> "a");
-			Subtask<String> b = view.fork(() -> "b");
-			Subtask<String> c = view.fork(() -> "c");
+		try (CancellableScope scope = this.application.openChild()) {
+			Subtask<String> a = scope.fork(() -> "a");
+			Subtask<String> b = scope.fork(() -> "b");
+			Subtask<String> c = scope.fork(() -> "c");
 			return a.join() + b.join() + c.join();
 		}
 	}

@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import io.github.cancelscope.CheckedCallable;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
 import org.jspecify.annotations.Nullable;
@@ -116,14 +117,14 @@ public final class CancellableDataSource implements DataSource {
 		}
 	}
 
-	private Connection acquire(ScopedValue.CallableOp<Connection, SQLException> getConnection) throws SQLException {
+	private Connection acquire(CheckedCallable<Connection, SQLException> getConnection) throws SQLException {
 		Optional<RequestScope> current = RequestScope.find();
 		if (current.isEmpty()) {
 			return getConnection.call();
 		}
 		RequestScope scope = current.get();
 		try {
-			return scope.interruptible(getConnection);
+			return scope.interruptible("jdbc-pool", getConnection);
 		}
 		catch (ScopeCancelledException ex) {
 			throw new ScopeCancelledSQLException("No connection acquired", ex);

@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
 import org.jspecify.annotations.Nullable;
@@ -18,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Each {@code execute…} method, in a scope:
  * <ol>
- * <li>fails at once, without a round trip, if the scope is already cancelled, or if its deadline
- * has passed even though the timer that cancels the scope at its deadline has not fired yet;</li>
+ * <li>fails at once, without a round trip, if the scope is cancelled (a scope whose deadline has
+ * passed is, even before its timer fires);</li>
  * <li>runs with a query timeout no longer than the time the scope has left, rounded up to whole
  * seconds, never longer than a timeout already set (by the application or by a transaction), and
  * restored afterwards;</li>
@@ -68,11 +67,6 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 			throw ScopeCancelledSQLException.of("Statement not run", scope, null);
 		}
 		Optional<Duration> remaining = scope.remaining();
-		if (remaining.isPresent() && remaining.get().isZero()) {
-			// the deadline has passed, the timer that cancels the scope has not fired yet
-			throw new ScopeCancelledSQLException("Statement not run",
-					new ScopeCancelledException(CancellationReason.DEADLINE_EXCEEDED, null));
-		}
 		int timeoutToRestore = limitQueryTimeout(remaining);
 		Throwable failure = null;
 		try {

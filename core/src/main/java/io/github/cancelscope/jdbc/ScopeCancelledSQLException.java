@@ -52,13 +52,9 @@ public final class ScopeCancelledSQLException extends SQLException {
 	}
 
 	private static ScopeCancelledException cancellationOf(RequestScope scope) {
-		try {
-			scope.throwIfCancelled();
-		}
-		catch (ScopeCancelledException ex) {
-			return ex;
-		}
-		throw new IllegalStateException("Scope " + scope.id() + " is not cancelled");
+		return scope.cancellation()
+			.orElseThrow(() -> new IllegalStateException("Scope " + scope.id() + " is not cancelled"))
+			.toException();
 	}
 
 }

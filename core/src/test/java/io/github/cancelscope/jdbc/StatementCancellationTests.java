@@ -25,6 +25,8 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class StatementCancellationTests {
 
+	private static final Duration HANG = Duration.ofSeconds(20);
+
 	@Test
 	void massCancellationUsesAtMostSixteenThreads() throws Exception {
 		int statements = 3 * StatementCancellation.MAX_THREADS;
@@ -40,7 +42,7 @@ class StatementCancellationTests {
 				cancellingThreads.add(Thread.currentThread());
 				mostInCancel.accumulateAndGet(inCancel.incrementAndGet(), Math::max);
 				try {
-					release.await(10, TimeUnit.SECONDS);
+					release.await(HANG.toSeconds(), TimeUnit.SECONDS);
 				}
 				finally {
 					inCancel.decrementAndGet();
@@ -50,7 +52,7 @@ class StatementCancellationTests {
 		}
 		try {
 			cancellations.forEach(StatementCancellation::run);
-			await("every canceller thread blocked in a cancel").atMost(Duration.ofSeconds(5))
+			await("every canceller thread blocked in a cancel").atMost(HANG)
 				.until(() -> inCancel.get() == StatementCancellation.MAX_THREADS);
 			assertThat(StatementCancellation.cancellers.getPoolSize()).isLessThanOrEqualTo(StatementCancellation.MAX_THREADS);
 			assertThat(StatementCancellation.cancellers.getQueue()).as("cancels waiting for a thread")
@@ -59,7 +61,7 @@ class StatementCancellationTests {
 		finally {
 			release.countDown();
 		}
-		await("every statement cancelled once").atMost(Duration.ofSeconds(5)).until(() -> cancelled.size() == statements);
+		await("every statement cancelled once").atMost(HANG).until(() -> cancelled.size() == statements);
 		cancellations.forEach(StatementCancellation::finished);
 		assertThat(mostInCancel.get()).as("cancels at once").isEqualTo(StatementCancellation.MAX_THREADS);
 		assertThat(cancellingThreads).as("threads that cancelled").hasSizeLessThanOrEqualTo(StatementCancellation.MAX_THREADS)
@@ -72,7 +74,7 @@ class StatementCancellationTests {
 		StatementCancellation cancellation = new StatementCancellation(statement(cancels::incrementAndGet),
 				TimeUnit.MILLISECONDS.toNanos(200));
 		cancellation.run();
-		await("retries given up").atMost(Duration.ofSeconds(5)).until(cancellation::gaveUp);
+		await("retries given up").atMost(HANG).until(cancellation::gaveUp);
 		// attempts at 0, 10, 30, 70 and 150 ms (later if the machine is slow); the next would pass the budget
 		assertThat(cancels.get()).isBetween(2, 5);
 		cancellation.finished();
@@ -87,7 +89,7 @@ class StatementCancellationTests {
 		// a cancel queued after this marker runs before it, on a free canceller
 		CountDownLatch drained = new CountDownLatch(1);
 		StatementCancellation.cancellers.execute(drained::countDown);
-		assertThat(drained.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(drained.await(HANG.toSeconds(), TimeUnit.SECONDS)).as("queued cancels drained").isTrue();
 		assertThat(cancels.get()).isZero();
 		assertThat(cancellation.gaveUp()).isFalse();
 	}

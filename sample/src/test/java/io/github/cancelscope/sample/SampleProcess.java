@@ -16,13 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The sample application running in a JVM of its own, on a port of its own, so tests can send it
  * real signals.
  */
 final class SampleProcess implements AutoCloseable {
+
+	private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
 	private final Process process;
 
@@ -73,31 +77,24 @@ final class SampleProcess implements AutoCloseable {
 		return this.output.toString();
 	}
 
-	void awaitOutput(String text, Duration timeout) throws InterruptedException {
-		await(() -> output().contains(text), timeout, () -> "'" + text + "' in the output");
+	void awaitOutput(String text, Duration timeout) {
+		await("'" + text + "' in the output").atMost(timeout)
+			.pollInterval(POLL_INTERVAL)
+			.until(() -> output().contains(text));
 	}
 
-	void awaitRunning(Duration timeout, String... work) throws InterruptedException {
-		await(() -> {
-			String running = get("/work").body();
-			for (String name : work) {
-				if (!running.contains("\"" + name + "\"")) {
-					return false;
-				}
-			}
-			return true;
-		}, timeout, () -> "work " + List.of(work) + " running");
+	void awaitRunning(Duration timeout, String... work) {
+		await("work " + List.of(work) + " running").atMost(timeout)
+			.pollInterval(POLL_INTERVAL)
+			.until(() -> get("/work").body(),
+					(running) -> Stream.of(work).allMatch((name) -> running.contains("\"" + name + "\"")));
 	}
 
-	void awaitStarted(Duration timeout) throws InterruptedException {
-		await(() -> {
-			try {
-				return get("/work").statusCode() == 200;
-			}
-			catch (UncheckedIOException ex) {
-				return false;
-			}
-		}, timeout, () -> "the sample answering on port " + this.port);
+	void awaitStarted(Duration timeout) {
+		await("the sample answering on port " + this.port).atMost(timeout)
+			.pollInterval(POLL_INTERVAL)
+			.ignoreException(UncheckedIOException.class)
+			.until(() -> get("/work").statusCode() == 200);
 	}
 
 	HttpResponse<String> get(String path) {
@@ -151,17 +148,6 @@ final class SampleProcess implements AutoCloseable {
 	public void close() throws InterruptedException {
 		this.process.destroyForcibly();
 		this.process.waitFor(10, TimeUnit.SECONDS);
-	}
-
-	private static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what)
-			throws InterruptedException {
-		long end = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > end) {
-				throw new AssertionError("Timed out after " + timeout + " waiting for " + what.get());
-			}
-			Thread.sleep(50);
-		}
 	}
 
 	private static int freePort() throws IOException {

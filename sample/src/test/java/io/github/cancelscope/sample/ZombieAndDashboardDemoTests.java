@@ -17,6 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Failure mode 2 and the HTTP fan-out in the sample, on its embedded H2, with the starter off and on.
@@ -80,17 +81,10 @@ class ZombieAndDashboardDemoTests {
 		}
 	}
 
-	private void awaitPool(ConfigurableApplicationContext context, String expected, Duration timeout)
-			throws Exception {
-		long end = System.nanoTime() + timeout.toNanos();
-		String pool = get(context, "/pool").body();
-		while (!pool.contains(expected)) {
-			if (System.nanoTime() > end) {
-				throw new AssertionError("Timed out after " + timeout + " waiting for " + expected + " in " + pool);
-			}
-			Thread.sleep(20);
-			pool = get(context, "/pool").body();
-		}
+	private void awaitPool(ConfigurableApplicationContext context, String expected, Duration timeout) {
+		await(expected + " in the pool's report").atMost(timeout)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> get(context, "/pool").body(), (pool) -> pool.contains(expected));
 	}
 
 	private static ConfigurableApplicationContext start(boolean cancelscope, String... more) {

@@ -4,12 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
+import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ScopeSnapshot;
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
+import io.github.cancelscope.spi.ScopeSnapshot;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -85,9 +86,10 @@ public class CancelScopeEndpoint {
 	/**
 	 * A scope in flight.
 	 *
-	 * @param kind {@code request} or {@code startup}
+	 * @param kind what opened the scope: {@code request}, {@code startup}, ...
 	 * @param method the HTTP method of a request, or {@code null}
-	 * @param path the path of a request, or what a start-up scope runs
+	 * @param path the path of a request, or the description of another scope, such as the runner
+	 * a start-up scope runs
 	 * @param started when the scope started
 	 * @param scope what the scope is doing
 	 */
@@ -95,16 +97,17 @@ public class CancelScopeEndpoint {
 			ScopeDescriptor scope) implements OperationResponseBody {
 
 		static InFlightScopeDescriptor of(InFlightScopes.Entry entry, Instant now) {
-			String description = entry.description();
+			CancellableScope scope = entry.scope();
+			String description = scope.description();
 			String method = null;
 			String path = description;
 			int space = description.indexOf(' ');
-			if (entry.kind() == InFlightScopes.Kind.REQUEST && space > 0) {
+			if (scope.kind().equals(ScopeOptions.REQUEST) && space > 0) {
 				method = description.substring(0, space);
 				path = description.substring(space + 1);
 			}
-			return new InFlightScopeDescriptor(entry.kind().name().toLowerCase(Locale.ROOT), method, path,
-					entry.started(), ScopeDescriptor.of(entry.scope().snapshot(), now));
+			return new InFlightScopeDescriptor(scope.kind(), method, path, entry.started(),
+					ScopeDescriptor.of(scope.snapshot(), now));
 		}
 
 	}
@@ -113,6 +116,8 @@ public class CancelScopeEndpoint {
 	 * What a scope is doing.
 	 *
 	 * @param id the scope's id, as in logs and traces
+	 * @param kind what opened the scope: {@code request}, {@code method}, {@code group}, ...
+	 * @param name the scope's name, such as the {@code @Scoped} method as {@code Type.method}
 	 * @param ageMillis milliseconds since the scope opened
 	 * @param deadline the deadline, or {@code null} if none
 	 * @param remainingMillis milliseconds left until the deadline, or {@code null} if none
@@ -121,14 +126,14 @@ public class CancelScopeEndpoint {
 	 * @param calls blocking calls running now in the scope, by kind ({@code jdbc}, {@code http}, ...)
 	 * @param children child scopes ({@code @Scoped} calls, groups of {@code all} and {@code race})
 	 */
-	public record ScopeDescriptor(String id, long ageMillis, @Nullable Instant deadline,
+	public record ScopeDescriptor(String id, String kind, String name, long ageMillis, @Nullable Instant deadline,
 			@Nullable Long remainingMillis, @Nullable CancellationReason cancellationReason, List<ForkDescriptor> forks,
 			Map<String, Integer> calls, List<ScopeDescriptor> children) {
 
 		static ScopeDescriptor of(ScopeSnapshot snapshot, Instant now) {
 			Duration remaining = snapshot.remaining();
-			return new ScopeDescriptor(snapshot.id(), snapshot.age().toMillis(), snapshot.deadline(),
-					(remaining != null) ? remaining.toMillis() : null, snapshot.cancellationReason(),
+			return new ScopeDescriptor(snapshot.id(), snapshot.kind(), snapshot.name(), snapshot.age().toMillis(),
+					snapshot.deadline(), (remaining != null) ? remaining.toMillis() : null, snapshot.cancellationReason(),
 					snapshot.forks()
 						.stream()
 						.map((fork) -> new ForkDescriptor(fork.thread(), fork.threadState(), fork.regions()))

@@ -1,12 +1,12 @@
 package io.github.cancelscope.autoconfigure.actuate;
 
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnBean(InFlightScopes.class)
+@ConditionalOnCancelScopeEnabled
 @ConditionalOnAvailableEndpoint(CancelScopeEndpoint.class)
 public final class CancelScopeEndpointAutoConfiguration {
 

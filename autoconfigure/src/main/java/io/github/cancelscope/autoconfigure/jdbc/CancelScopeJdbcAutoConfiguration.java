@@ -2,6 +2,7 @@ package io.github.cancelscope.autoconfigure.jdbc;
 
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -19,7 +20,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  */
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class)
 @ConditionalOnClass(DelegatingDataSource.class)
-@ConditionalOnBooleanProperty(name = "cancelscope.enabled", matchIfMissing = true)
+@ConditionalOnCancelScopeEnabled
 @ConditionalOnBooleanProperty(name = "cancelscope.jdbc.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CancelScopeProperties.class)
 public final class CancelScopeJdbcAutoConfiguration {

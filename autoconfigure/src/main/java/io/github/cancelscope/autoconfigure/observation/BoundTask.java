@@ -56,7 +56,7 @@ final class BoundTask implements Runnable {
 	 * @return the bound task
 	 */
 	static Runnable bind(RequestScope parent, Runnable task, Runnable submitted, Duration wait) {
-		BoundTask bound = new BoundTask(parent.openChild(null), task, submitted);
+		BoundTask bound = new BoundTask(parent.openChild(), task, submitted);
 		parent.defer(() -> bound.awaitEnd(wait));
 		return bound;
 	}
@@ -67,7 +67,7 @@ final class BoundTask implements Runnable {
 			return;
 		}
 		try {
-			this.scope.call(() -> this.scope.view().interruptible(() -> {
+			this.scope.call(() -> this.scope.interruptible("task", () -> {
 				this.task.run();
 				return null;
 			}));
@@ -119,7 +119,7 @@ final class BoundTask implements Runnable {
 			future.cancel(false);
 		}
 		if (logger.isDebugEnabled()) {
-			logger.debug("Task of scope " + this.scope.view().id() + " did not run: its scope "
+			logger.debug("Task of scope " + this.scope.id() + " did not run: its scope "
 					+ ((ex != null) ? "was cancelled with " + ex.reason() : "ended first"));
 		}
 	}

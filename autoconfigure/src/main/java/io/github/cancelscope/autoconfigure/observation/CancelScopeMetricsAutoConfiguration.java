@@ -1,12 +1,12 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import io.github.cancelscope.ScopeObserver;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
+import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class,
 		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
-@ConditionalOnBooleanProperty(name = "cancelscope.enabled", matchIfMissing = true)
+@ConditionalOnCancelScopeEnabled
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
 public final class CancelScopeMetricsAutoConfiguration {

@@ -1,14 +1,14 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import io.github.cancelscope.ScopeObserver;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
+import io.github.cancelscope.observation.ScopeObservationConvention;
+import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +19,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class,
 		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
-@ConditionalOnBooleanProperty(name = "cancelscope.enabled", matchIfMissing = true)
+@ConditionalOnCancelScopeEnabled
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean(ObservationRegistry.class)
 public final class CancelScopeObservationAutoConfiguration {
@@ -30,9 +30,8 @@ public final class CancelScopeObservationAutoConfiguration {
 	@Bean(OBSERVER_BEAN_NAME)
 	@ConditionalOnMissingBean(name = OBSERVER_BEAN_NAME)
 	ScopeObserver cancelScopeObservations(ObservationRegistry registry,
-			ObjectProvider<ScopeObservationConvention> convention, ObjectProvider<InFlightScopes> inFlight) {
-		return new ScopeObservations(registry, convention.getIfAvailable(),
-				(id) -> inFlight.getObject().find(id).map(InFlightScopes.Entry::description).orElse(null));
+			ObjectProvider<ScopeObservationConvention> convention) {
+		return new ScopeObservations(registry, convention.getIfAvailable());
 	}
 
 }

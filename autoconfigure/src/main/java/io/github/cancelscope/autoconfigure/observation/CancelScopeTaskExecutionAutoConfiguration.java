@@ -1,12 +1,11 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
 import io.micrometer.context.ContextSnapshotFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.task.TaskDecorator;
@@ -22,7 +21,7 @@ import org.springframework.util.StringUtils;
  */
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class,
 		beforeName = "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration")
-@ConditionalOnBean(CancellableScope.class)
+@ConditionalOnCancelScopeEnabled
 public final class CancelScopeTaskExecutionAutoConfiguration {
 
 	/** Name of the task decorator bean; define one with this name to replace it. */

@@ -1,17 +1,18 @@
 package io.github.cancelscope.autoconfigure.observation;
 
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ObservedScope;
+import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.RequestScope;
-import io.github.cancelscope.ScopeCancellation;
-import io.github.cancelscope.ScopeEnd;
-import io.github.cancelscope.ScopeObserver;
-import io.github.cancelscope.autoconfigure.ScopeOrigin;
+import io.github.cancelscope.ScopeOptions;
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeCancellation;
+import io.github.cancelscope.spi.ScopeEnd;
+import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ScopeMetrics implements ScopeObserver {
 
-	/** Gauge of the scopes open now, by kind. */
+	/** Gauge of the scopes open now, by kind; kinds other than these are added when first seen. */
 	static final String ACTIVE = "cancelscope.scopes.active";
 
 	/** Counter of the scopes that ended, by kind, outcome and reason. */
@@ -42,34 +43,37 @@ final class ScopeMetrics implements ScopeObserver {
 
 	private final MeterRegistry registry;
 
-	private final Map<ScopeOrigin.Kind, AtomicInteger> active = new EnumMap<>(ScopeOrigin.Kind.class);
+	private static final List<String> KNOWN_KINDS = List.of(ScopeOptions.REQUEST, ScopeOptions.STARTUP,
+			ScopeOptions.METHOD, ScopeOptions.GROUP, ScopeOptions.CHILD);
 
-	private final ScopeOrigin.Resolver origins = new ScopeOrigin.Resolver();
+	private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
 
 	private final ObservedScope application = new Application();
 
 	ScopeMetrics(MeterRegistry registry) {
 		this.registry = registry;
-		for (ScopeOrigin.Kind kind : ScopeOrigin.Kind.values()) {
-			if (kind != ScopeOrigin.Kind.APPLICATION) {
-				AtomicInteger count = new AtomicInteger();
-				this.active.put(kind, count);
-				Gauge.builder(ACTIVE, count, AtomicInteger::get)
-					.description("Scopes open now")
-					.tag("kind", kind.tag())
-					.register(registry);
-			}
-		}
+		KNOWN_KINDS.forEach(this::activeOf);
+	}
+
+	private AtomicInteger activeOf(String kind) {
+		return this.active.computeIfAbsent(kind, (key) -> {
+			AtomicInteger count = new AtomicInteger();
+			Gauge.builder(ACTIVE, count, AtomicInteger::get)
+				.description("Scopes open now")
+				.tag("kind", key)
+				.register(this.registry);
+			return count;
+		});
 	}
 
 	@Override
 	public ObservedScope opened(RequestScope scope, @Nullable RequestScope parent) {
-		ScopeOrigin origin = this.origins.resolve(scope, parent);
-		if (origin.kind() == ScopeOrigin.Kind.APPLICATION) {
+		if (scope.kind().equals(ScopeOptions.APPLICATION)) {
 			return this.application;
 		}
-		this.active.get(origin.kind()).incrementAndGet();
-		return new Measured(origin.kind());
+		AtomicInteger active = activeOf(scope.kind());
+		active.incrementAndGet();
+		return new Measured(scope.kind(), active);
 	}
 
 	private void countAborted(ScopeCancellation cancellation) {
@@ -96,10 +100,13 @@ final class ScopeMetrics implements ScopeObserver {
 
 	private final class Measured implements ObservedScope {
 
-		private final ScopeOrigin.Kind kind;
+		private final String kind;
 
-		Measured(ScopeOrigin.Kind kind) {
+		private final AtomicInteger active;
+
+		Measured(String kind, AtomicInteger active) {
 			this.kind = kind;
+			this.active = active;
 		}
 
 		@Override
@@ -109,21 +116,21 @@ final class ScopeMetrics implements ScopeObserver {
 
 		@Override
 		public void closed(ScopeEnd end) {
-			ScopeMetrics.this.active.get(this.kind).decrementAndGet();
+			this.active.decrementAndGet();
 			MeterRegistry registry = ScopeMetrics.this.registry;
-			CancellationReason reason = end.cancellationReason();
+			Cancellation cancellation = end.cancellation();
 			Counter.builder(ENDED)
 				.description("Scopes that ended, by outcome and cancellation reason")
-				.tag("kind", this.kind.tag())
-				.tag("outcome", end.cancelled() ? "cancelled" : "completed")
-				.tag("reason", (reason != null) ? reason.name() : "none")
+				.tag("kind", this.kind)
+				.tag("outcome", (cancellation != null) ? "cancelled" : "completed")
+				.tag("reason", (cancellation != null) ? cancellation.reason().name() : "none")
 				.register(registry)
 				.increment();
-			if (reason != null) {
+			if (cancellation != null) {
 				Timer.builder(CANCELLATION_DURATION)
 					.description("Time from a scope's cancellation to its end, forked tasks and cleanups included")
-					.tag("kind", this.kind.tag())
-					.tag("reason", reason.name())
+					.tag("kind", this.kind)
+					.tag("reason", cancellation.reason().name())
 					.publishPercentiles(0.5, 0.95, 0.99)
 					.register(registry)
 					.record(Duration.ofNanos(end.nanosFromCancellation()));
@@ -131,7 +138,7 @@ final class ScopeMetrics implements ScopeObserver {
 			if (end.stragglers() > 0) {
 				Counter.builder(STRAGGLERS)
 					.description("Forked tasks still running when closing their scope stopped waiting for them")
-					.tag("kind", this.kind.tag())
+					.tag("kind", this.kind)
 					.register(registry)
 					.increment(end.stragglers());
 			}

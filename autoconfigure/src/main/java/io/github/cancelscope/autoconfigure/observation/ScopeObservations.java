@@ -1,21 +1,28 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import java.util.function.Function;
+import java.util.Set;
 
+import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ObservedScope;
+import io.github.cancelscope.CheckedCallable;
 import io.github.cancelscope.RequestScope;
-import io.github.cancelscope.ScopeCancellation;
-import io.github.cancelscope.ScopeEnd;
-import io.github.cancelscope.ScopeObserver;
-import io.github.cancelscope.autoconfigure.ScopeOrigin;
+import io.github.cancelscope.ScopeOptions;
+import io.github.cancelscope.observation.CancelScopeObservationDocumentation;
+import io.github.cancelscope.observation.DefaultScopeObservationConvention;
+import io.github.cancelscope.observation.ScopeObservationContext;
+import io.github.cancelscope.observation.ScopeObservationConvention;
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeCancellation;
+import io.github.cancelscope.spi.ScopeEnd;
+import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Makes each request scope, start-up scope and {@link io.github.cancelscope.Scoped @Scoped} call
- * an {@link Observation}, started when the scope opens and stopped when it has ended. The
+ * (every scope but the application scope and the plain children and groups inside others) an
+ * {@link Observation}, started when the scope opens and stopped when it has ended. The
  * observation is in scope wherever the scope is current, on the thread that runs it and in its
  * forked tasks, so spans made there are its children; a cancellation is an event on it.
  */
@@ -23,33 +30,29 @@ final class ScopeObservations implements ScopeObserver {
 
 	private final ObservationRegistry registry;
 
+	// scopes that are only parts of the work of another, or the root of all
+	private static final Set<String> UNOBSERVED = Set.of(ScopeOptions.APPLICATION, ScopeOptions.CHILD,
+			ScopeOptions.GROUP);
+
 	private final @Nullable ScopeObservationConvention convention;
-
-	private final Function<String, @Nullable String> descriptions;
-
-	private final ScopeOrigin.Resolver origins = new ScopeOrigin.Resolver();
 
 	/**
 	 * Creates the observer.
 	 * @param registry the registry
 	 * @param convention a convention to use instead of the default, or {@code null}
-	 * @param descriptions the description of a scope in flight by id, such as {@code GET /orders}
 	 */
-	ScopeObservations(ObservationRegistry registry, @Nullable ScopeObservationConvention convention,
-			Function<String, @Nullable String> descriptions) {
+	ScopeObservations(ObservationRegistry registry, @Nullable ScopeObservationConvention convention) {
 		this.registry = registry;
 		this.convention = convention;
-		this.descriptions = descriptions;
 	}
 
 	@Override
 	public ObservedScope opened(RequestScope scope, @Nullable RequestScope parent) {
-		ScopeOrigin origin = this.origins.resolve(scope, parent);
-		if (origin.kind() == ScopeOrigin.Kind.APPLICATION || origin.kind() == ScopeOrigin.Kind.CHILD
-				|| this.registry.isNoop()) {
+		if (UNOBSERVED.contains(scope.kind()) || this.registry.isNoop()) {
 			return ObservedScope.NONE;
 		}
-		ScopeObservationContext context = new ScopeObservationContext(scope.id(), origin);
+		ScopeObservationContext context = new ScopeObservationContext(scope.id(), scope.kind(), scope.name(),
+				scope.description());
 		Observation observation = CancelScopeObservationDocumentation.SCOPE
 			.observation(this.convention, new DefaultScopeObservationConvention(), () -> context, this.registry)
 			.start();
@@ -68,7 +71,7 @@ final class ScopeObservations implements ScopeObserver {
 		}
 
 		@Override
-		public <R, X extends Throwable> R bind(ScopedValue.CallableOp<? extends R, X> op) throws X {
+		public <R, X extends Throwable> R bind(CheckedCallable<? extends R, X> op) throws X {
 			try (Observation.Scope scope = this.observation.openScope()) {
 				return op.call();
 			}
@@ -76,22 +79,20 @@ final class ScopeObservations implements ScopeObserver {
 
 		@Override
 		public void cancelled(ScopeCancellation cancellation) {
-			this.context.setCancellationReason(cancellation.reason());
+			CancellationReason reason = cancellation.cancellation().reason();
+			this.context.setCancellationReason(reason);
 			this.observation.event(Observation.Event.of(CancelScopeObservationDocumentation.Events.CANCELLED.getName(),
-					"cancelled " + cancellation.reason()));
+					"cancelled " + reason));
 		}
 
 		@Override
 		public void closed(ScopeEnd end) {
-			ScopeOrigin.Kind kind = this.context.getOrigin().kind();
-			if (kind == ScopeOrigin.Kind.REQUEST || kind == ScopeOrigin.Kind.STARTUP) {
-				this.context.setDescription(ScopeObservations.this.descriptions.apply(this.context.getScopeId()));
-			}
-			this.context.setCancellationReason(end.cancellationReason());
+			Cancellation cancellation = end.cancellation();
+			this.context.setCancellationReason((cancellation != null) ? cancellation.reason() : null);
 			this.context.setStragglers(end.stragglers());
 			this.context.setEnded(true);
-			Throwable cause = end.cancellationCause();
-			if (end.cancellationReason() == CancellationReason.SIBLING_FAILED && cause != null) {
+			Throwable cause = (cancellation != null) ? cancellation.cause() : null;
+			if (cause != null && cancellation.reason() == CancellationReason.SIBLING_FAILED) {
 				this.observation.error(cause);
 			}
 			else if (end.cleanupFailure() != null) {

@@ -1,5 +1,5 @@
 /**
- * Observations, metrics, and executor context propagation for cancellation scopes.
+ * Auto-configuration of observations, metrics and executor context for cancellation scopes.
  */
 @NullMarked
 package io.github.cancelscope.autoconfigure.observation;

@@ -1,6 +1,7 @@
 package io.github.cancelscope.autoconfigure.actuate;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
 import org.junit.jupiter.api.Test;
@@ -28,16 +29,17 @@ class CancelScopeEndpointAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(CancelScopeEndpoint.class);
 				CancelScopeEndpoint endpoint = context.getBean(CancelScopeEndpoint.class);
-				try (CancellableScope scope = context.getBean(CancellableScope.class).openChild(null);
-						var inFlight = context.getBean(InFlightScopes.class)
-							.add(scope, InFlightScopes.Kind.REQUEST, "GET /orders")) {
+				try (CancellableScope scope = context.getBean(CancellableScope.class)
+					.openChild(ScopeOptions.of(ScopeOptions.REQUEST).withDescription("GET /orders"));
+						var inFlight = context.getBean(InFlightScopes.class).add(scope)) {
 					assertThat(endpoint.scopes().scopes()).singleElement().satisfies((entry) -> {
+						assertThat(entry.kind()).isEqualTo("request");
 						assertThat(entry.method()).isEqualTo("GET");
 						assertThat(entry.path()).isEqualTo("/orders");
-						assertThat(entry.scope().id()).isEqualTo(scope.view().id());
+						assertThat(entry.scope().id()).isEqualTo(scope.id());
 					});
-					assertThat(endpoint.cancel(scope.view().id()).outcome()).isEqualTo("cancelled");
-					assertThat(endpoint.cancel(scope.view().id()).outcome()).isEqualTo("already-cancelled");
+					assertThat(endpoint.cancel(scope.id()).outcome()).isEqualTo("cancelled");
+					assertThat(endpoint.cancel(scope.id()).outcome()).isEqualTo("already-cancelled");
 				}
 				assertThat(endpoint.cancel("none").outcome()).isEqualTo("not-found");
 			});

@@ -7,8 +7,8 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ScopeSettings;
 import io.github.cancelscope.jdbc.ScopeCancelledSQLException;
+import io.github.cancelscope.spi.ScopeSettings;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.scope.ScopedProxyUtils;
@@ -34,7 +34,7 @@ class CancelScopeJdbcAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			DataSource dataSource = context.getBean("dataSource", DataSource.class);
 			assertThat(dataSource).isInstanceOf(ScopedDataSource.class);
-			try (CancellableScope scope = CancellableScope.root(ScopeSettings.defaults()).openChild(null)) {
+			try (CancellableScope scope = CancellableScope.root(ScopeSettings.defaults()).openChild()) {
 				scope.cancel(CancellationReason.CANCELLED);
 				scope.call(() -> assertThatExceptionOfType(ScopeCancelledSQLException.class)
 					.isThrownBy(dataSource::getConnection));

@@ -44,6 +44,12 @@ class H2JdbcIntegrationTests {
 
 	static final String URL = "jdbc:h2:mem:cancelscope-it;DB_CLOSE_DELAY=-1";
 
+	/**
+	 * Far less than the 35 s the slow query runs for unless cancelled, far more than a busy machine
+	 * needs to cancel it.
+	 */
+	private static final Duration LONG_BEFORE_THE_QUERY_ENDS = Duration.ofSeconds(10);
+
 	@LocalServerPort
 	private int port;
 
@@ -74,12 +80,11 @@ class H2JdbcIntegrationTests {
 		HttpResponse<String> response = this.http.get("/zombie");
 		Duration elapsed = JdbcTestApplication.elapsedSince(start);
 		assertThat(response.statusCode()).isEqualTo(500);
-		assertThat(elapsed).isLessThan(Duration.ofSeconds(1));
-		await("no query of the application running and every connection back in the pool, 100 ms after the response")
-			.atMost(Duration.ofMillis(100))
+		assertThat(elapsed).as("answered once the queries were cancelled").isLessThan(LONG_BEFORE_THE_QUERY_ENDS);
+		await("no query of the application running and every connection back in the pool")
+			.atMost(LONG_BEFORE_THE_QUERY_ENDS)
 			.pollInterval(Duration.ofMillis(5))
 			.until(() -> runningSlowQueries() == 0 && activeConnections() == 0);
-		System.out.printf("H2 zombie query: 500 after %d ms%n", elapsed.toMillis());
 	}
 
 	@Test
@@ -89,8 +94,8 @@ class H2JdbcIntegrationTests {
 		Duration elapsed = JdbcTestApplication.elapsedSince(start);
 		assertThat(response.statusCode()).isEqualTo(504);
 		assertThat(response.body()).contains("DEADLINE_EXCEEDED");
-		assertThat(elapsed).isLessThan(Duration.ofMillis(800));
-		System.out.printf("H2 @Scoped(timeout = 300ms): 504 after %d ms%n", elapsed.toMillis());
+		assertThat(elapsed).as("answered at the 300 ms deadline, once the query was cancelled")
+			.isLessThan(LONG_BEFORE_THE_QUERY_ENDS);
 	}
 
 	private static int runningSlowQueries() throws SQLException {

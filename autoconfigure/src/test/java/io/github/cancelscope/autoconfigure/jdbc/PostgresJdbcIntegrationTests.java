@@ -36,6 +36,12 @@ class PostgresJdbcIntegrationTests {
 
 	private static final String APP = "cancelscope-it";
 
+	/**
+	 * Far less than the 30 s the slow query sleeps unless cancelled, far more than a busy machine
+	 * needs to cancel it.
+	 */
+	private static final Duration LONG_BEFORE_THE_QUERY_ENDS = Duration.ofSeconds(10);
+
 	@LocalServerPort
 	private int port;
 
@@ -71,12 +77,11 @@ class PostgresJdbcIntegrationTests {
 		HttpResponse<String> response = this.http.get("/zombie");
 		Duration elapsed = JdbcTestApplication.elapsedSince(start);
 		assertThat(response.statusCode()).isEqualTo(500);
-		assertThat(elapsed).isLessThan(Duration.ofSeconds(1));
-		await("no query of the application running and every connection back in the pool, 100 ms after the response")
-			.atMost(Duration.ofMillis(100))
+		assertThat(elapsed).as("answered once the queries were cancelled").isLessThan(LONG_BEFORE_THE_QUERY_ENDS);
+		await("no query of the application running on the server and every connection back in the pool")
+			.atMost(LONG_BEFORE_THE_QUERY_ENDS)
 			.pollInterval(Duration.ofMillis(5))
 			.until(() -> EmbeddedPostgresServer.activeQueries(APP).isEmpty() && activeConnections() == 0);
-		System.out.printf("PostgreSQL zombie query: 500 after %d ms%n", elapsed.toMillis());
 	}
 
 	@Test
@@ -86,8 +91,8 @@ class PostgresJdbcIntegrationTests {
 		Duration elapsed = JdbcTestApplication.elapsedSince(start);
 		assertThat(response.statusCode()).isEqualTo(504);
 		assertThat(response.body()).contains("DEADLINE_EXCEEDED");
-		assertThat(elapsed).isLessThan(Duration.ofMillis(800));
-		System.out.printf("PostgreSQL @Scoped(timeout = 300ms): 504 after %d ms%n", elapsed.toMillis());
+		assertThat(elapsed).as("answered at the 300 ms deadline, once the query was cancelled")
+			.isLessThan(LONG_BEFORE_THE_QUERY_ENDS);
 	}
 
 	@Test
@@ -96,7 +101,8 @@ class PostgresJdbcIntegrationTests {
 		HttpResponse<String> response = this.http.get("/insert-then-slow?id=7", Duration.ofMillis(300));
 		Duration elapsed = JdbcTestApplication.elapsedSince(start);
 		assertThat(response.statusCode()).as("request deadline of 300 ms, transaction timeout of 10 s").isEqualTo(504);
-		assertThat(elapsed).isLessThan(Duration.ofMillis(800));
+		assertThat(elapsed).as("answered at the deadline, once the query was cancelled")
+			.isLessThan(LONG_BEFORE_THE_QUERY_ENDS);
 		for (int i = 0; i < 4; i++) { // as many requests as connections: the cancelled one is among them
 			HttpResponse<String> next = this.http.get("/count?id=7");
 			assertThat(next.statusCode()).isEqualTo(200);
@@ -110,7 +116,7 @@ class PostgresJdbcIntegrationTests {
 		HttpResponse<String> response = this.http.get("/slow-in-short-transaction", Duration.ofSeconds(10));
 		Duration elapsed = JdbcTestApplication.elapsedSince(start);
 		assertThat(response.statusCode()).as("transaction timeout of 1 s, request deadline of 10 s").isEqualTo(500);
-		assertThat(elapsed).isBetween(Duration.ofMillis(900), Duration.ofMillis(3000));
+		assertThat(elapsed).as("not before the transaction timeout").isGreaterThanOrEqualTo(Duration.ofMillis(900));
 	}
 
 	private int activeConnections() throws SQLException {

@@ -56,12 +56,12 @@ class PostgresPoolWaitIntegrationTests {
 		this.gate.release.countDown();
 		assertThat(waiting.statusCode()).isEqualTo(504);
 		assertThat(waiting.body()).contains("DEADLINE_EXCEEDED");
-		assertThat(elapsed).as("deadline 300 ms, connectionTimeout 10 s").isBetween(Duration.ofMillis(280), Duration.ofMillis(1000));
+		assertThat(elapsed).as("the 300 ms deadline ended the wait, long before the pool's 10 s connection timeout")
+			.isBetween(Duration.ofMillis(280), Duration.ofSeconds(5));
 		assertThat(holder.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 		HikariDataSource pool = this.dataSource.unwrap(HikariDataSource.class);
 		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
 		assertThat(pool.getHikariPoolMXBean().getThreadsAwaitingConnection()).isZero();
-		System.out.printf("pool wait: 504 after %d ms%n", elapsed.toMillis());
 	}
 
 }

@@ -2,9 +2,10 @@ package io.github.cancelscope.autoconfigure.observation;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ObservedScope;
-import io.github.cancelscope.ScopeObserver;
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,11 @@ class CancelScopeMetricsAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			CancellableScope application = context.getBean(CancellableScope.class);
-			CancellableScope first = application.openChild(null);
+			CancellableScope first = application.openChild(ScopeOptions.of(ScopeOptions.REQUEST));
 			assertThat(meters.get(ScopeMetrics.ACTIVE).tag("kind", "request").gauge().value()).isOne();
 			first.close();
-			CancellableScope second = application.openChild(null);
-			second.view().abortable("jdbc", () -> {
+			CancellableScope second = application.openChild(ScopeOptions.of(ScopeOptions.REQUEST));
+			second.abortable("jdbc", () -> {
 			}, () -> second.cancel(CancellationReason.CANCELLED));
 			second.close();
 			assertThat(meters.get(ScopeMetrics.ACTIVE).tag("kind", "request").gauge().value()).isZero();
@@ -44,6 +45,19 @@ class CancelScopeMetricsAutoConfigurationTests {
 				.isOne();
 			assertThat(meters.get(ScopeMetrics.REGIONS_ABORTED).tag("kind", "jdbc").counter().count()).isOne();
 			assertThat(meters.get(ScopeMetrics.CANCELLATION_DURATION).tag("reason", "CANCELLED").timer().count()).isOne();
+		});
+	}
+
+	@Test
+	void scopesOfAnIntegrationsOwnKindAreMeteredByThatKind() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			try (CancellableScope call = context.getBean(CancellableScope.class)
+				.openChild(ScopeOptions.of("grpc", "Orders/Get"))) {
+				assertThat(meters.get(ScopeMetrics.ACTIVE).tag("kind", "grpc").gauge().value()).isOne();
+			}
+			assertThat(meters.get(ScopeMetrics.ENDED).tags("kind", "grpc", "outcome", "completed").counter().count())
+				.isOne();
 		});
 	}
 

@@ -1,8 +1,8 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import io.github.cancelscope.ObservedScope;
-import io.github.cancelscope.ScopeObserver;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;

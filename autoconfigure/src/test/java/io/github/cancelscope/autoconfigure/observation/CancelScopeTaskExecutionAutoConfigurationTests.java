@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
@@ -33,12 +34,12 @@ class CancelScopeTaskExecutionAutoConfigurationTests {
 	void taskSubmittedInAScopeKeepsItsIdInTheMdcButMayOutliveIt() {
 		this.contextRunner.run((context) -> {
 			AsyncTaskExecutor executor = context.getBean("applicationTaskExecutor", AsyncTaskExecutor.class);
-			try (CancellableScope scope = context.getBean(CancellableScope.class).openChild(null)) {
+			try (CancellableScope scope = context.getBean(CancellableScope.class).openChild()) {
 				List<Object> seen = scope.call(() -> executor
 					.submit(() -> List.<Object>of(String.valueOf(MDC.get("cancelscope.scope")),
 							RequestScope.find().isPresent()))
 					.get(10, TimeUnit.SECONDS));
-				assertThat(seen).containsExactly(scope.view().id(), false);
+				assertThat(seen).containsExactly(scope.id(), false);
 			}
 		});
 	}
@@ -49,14 +50,14 @@ class CancelScopeTaskExecutionAutoConfigurationTests {
 			AsyncTaskExecutor executor = context.getBean("applicationTaskExecutor", AsyncTaskExecutor.class);
 			List<String> events = new CopyOnWriteArrayList<>();
 			CountDownLatch running = new CountDownLatch(1);
-			CancellableScope scope = context.getBean(CancellableScope.class).openChild(null);
+			CancellableScope scope = context.getBean(CancellableScope.class).openChild();
 			scope.call(() -> executor.submit(() -> {
 				running.countDown();
 				try {
 					Thread.sleep(60_000);
 				}
 				catch (InterruptedException ex) {
-					events.add("interrupted, cancelled " + RequestScope.current().cancellationReason().orElse(null));
+					events.add("interrupted, cancelled " + RequestScope.current().cancellation().map(Cancellation::reason).orElse(null));
 				}
 			}));
 			assertThat(running.await(10, TimeUnit.SECONDS)).as("the task runs").isTrue();

@@ -5,17 +5,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.Cancellation;
+import io.github.cancelscope.CheckedCallable;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.Scoped;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
-import io.github.cancelscope.autoconfigure.ScopeOrigin;
+import io.github.cancelscope.observation.DefaultScopeObservationConvention;
+import io.github.cancelscope.observation.ScopeObservationContext;
+import io.github.cancelscope.observation.ScopeObservationConvention;
 import io.github.cancelscope.test.ManualScopeClock;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -62,7 +67,7 @@ class ScopeObservationsTests {
 			ManualScopeClock clock = context.getBean(ManualScopeClock.class);
 			String id = request(context, Duration.ofMillis(100), () -> {
 				clock.advance(Duration.ofMillis(100));
-				return RequestScope.current().cancellationReason().orElseThrow();
+				return RequestScope.current().cancellation().map(Cancellation::reason).orElseThrow();
 			});
 			ScopeObservationContext observed = recorder.stopped(id);
 			assertThat(observed.getLowCardinalityKeyValues()).contains(KeyValue.of("cancelscope.outcome", "cancelled"),
@@ -104,7 +109,7 @@ class ScopeObservationsTests {
 			});
 			ScopeObservationContext request = recorder.stopped(id);
 			List<ScopeObservationContext> quotes = recorder.stopped.stream()
-				.filter((c) -> c.getOrigin().kind() == ScopeOrigin.Kind.METHOD)
+				.filter((c) -> c.getKind().equals(ScopeOptions.METHOD))
 				.toList();
 			assertThat(quotes).hasSize(2).allSatisfy((quote) -> {
 				assertThat(quote.getLowCardinalityKeyValues()).contains(KeyValue.of("cancelscope.kind", "method"),
@@ -127,10 +132,40 @@ class ScopeObservationsTests {
 			});
 			assertThat(recorder.stopped(id).getLowCardinalityKeyValues())
 				.contains(KeyValue.of("cancelscope.outcome", "completed"));
-			assertThat(recorder.stopped.stream().filter((c) -> c.getOrigin().name().equals("Pricing.expired")))
+			assertThat(recorder.stopped.stream().filter((c) -> c.getScopeName().equals("Pricing.expired")))
 				.singleElement()
 				.satisfies((c) -> assertThat(c.getLowCardinalityKeyValues())
 					.contains(KeyValue.of("cancelscope.reason", "DEADLINE_EXCEEDED")));
+		});
+	}
+
+	@Test
+	void scopeOfAnIntegrationsOwnKindIsObservedUnderItsKindAndName() {
+		this.contextRunner.run((context) -> {
+			Recorder recorder = context.getBean(Recorder.class);
+			String id;
+			try (CancellableScope call = context.getBean(CancellableScope.class)
+				.openChild(ScopeOptions.of("grpc", "orders.Orders/Get").withDescription("Get order 42"))) {
+				id = call.id();
+			}
+			ScopeObservationContext observed = recorder.stopped(id);
+			assertThat(observed.getLowCardinalityKeyValues()).contains(KeyValue.of("cancelscope.kind", "grpc"),
+					KeyValue.of("cancelscope.name", "orders.Orders/Get"));
+			assertThat(observed.getHighCardinalityKeyValues())
+				.contains(KeyValue.of("cancelscope.description", "Get order 42"));
+			assertThat(observed.getContextualName()).isEqualTo("grpc scope");
+		});
+	}
+
+	@Test
+	void plainChildScopesAndGroupsAreNotObservations() {
+		this.contextRunner.run((context) -> {
+			request(context, null, () -> {
+				try (CancellableScope child = RequestScope.current().openChild()) {
+					return child.call(() -> RequestScope.current().all(List.of(() -> "a", () -> "b")));
+				}
+			});
+			assertThat(context.getBean(TestObservationRegistry.class)).hasNumberOfObservationsEqualTo(1);
 		});
 	}
 
@@ -150,18 +185,16 @@ class ScopeObservationsTests {
 	}
 
 	/**
-	 * Does what the request filter does: opens a child of the application scope, registers it in
-	 * flight, runs the handler in it and closes it.
+	 * Does what the request filter does: opens a request scope, a child of the application scope,
+	 * runs the handler in it and closes it.
 	 */
-	static String request(AssertableApplicationContext context, Duration timeout,
-			ScopedValue.CallableOp<Object, RuntimeException> handler) {
-		CancellableScope scope = context.getBean(CancellableScope.class).openChild(timeout);
-		try (var inFlight = context.getBean(InFlightScopes.class).add(scope, InFlightScopes.Kind.REQUEST,
-				"GET /orders/42")) {
+	static String request(AssertableApplicationContext context, @Nullable Duration timeout,
+			CheckedCallable<Object, RuntimeException> handler) {
+		try (CancellableScope scope = context.getBean(CancellableScope.class)
+			.openChild(ScopeOptions.of(ScopeOptions.REQUEST).withDescription("GET /orders/42").withTimeout(timeout))) {
 			scope.call(handler);
-			scope.close();
+			return scope.id();
 		}
-		return scope.view().id();
 	}
 
 	@Configuration(proxyBeanMethods = false)

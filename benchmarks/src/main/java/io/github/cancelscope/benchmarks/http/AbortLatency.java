@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ScopeSettings;
-import io.github.cancelscope.autoconfigure.web.client.RequestScopeInterceptor;
+import io.github.cancelscope.spi.ScopeSettings;
+import io.github.cancelscope.web.client.RequestScopeInterceptor;
 
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
@@ -62,7 +62,7 @@ public final class AbortLatency {
 
 	private static long abortOne(CancellableScope application, RestClient client, BlockingQueue<Long> closes)
 			throws Exception {
-		CancellableScope scope = application.openChild(null);
+		CancellableScope scope = application.openChild();
 		CountDownLatch sent = new CountDownLatch(1);
 		Thread caller = Thread.ofPlatform().start(() -> {
 			try {

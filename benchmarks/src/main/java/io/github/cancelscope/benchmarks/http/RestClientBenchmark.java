@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.cancelscope.CancellableScope;
-import io.github.cancelscope.ScopeSettings;
-import io.github.cancelscope.autoconfigure.web.client.RequestScopeInterceptor;
+import io.github.cancelscope.spi.ScopeSettings;
+import io.github.cancelscope.web.client.RequestScopeInterceptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -13,8 +13,8 @@ import javax.sql.DataSource;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
-import io.github.cancelscope.ScopeSettings;
 import io.github.cancelscope.jdbc.CancellableDataSource;
+import io.github.cancelscope.spi.ScopeSettings;
 
 /**
  * Cancellation latency on PostgreSQL: from the moment a running {@code pg_sleep(30)} is cancelled
@@ -82,7 +82,7 @@ public final class CancelLatency {
 
 	private static long scopeCancel(Postgres postgres, CancellableScope application, DataSource decorated)
 			throws Exception {
-		CancellableScope scope = application.openChild(null);
+		CancellableScope scope = application.openChild();
 		AtomicLong ended = new AtomicLong();
 		CountDownLatch started = new CountDownLatch(1);
 		Thread worker = Thread.ofPlatform().start(() -> {

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.github.cancelscope.CancellableScope;
-import io.github.cancelscope.ScopeSettings;
 import io.github.cancelscope.jdbc.CancellableDataSource;
+import io.github.cancelscope.spi.ScopeSettings;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

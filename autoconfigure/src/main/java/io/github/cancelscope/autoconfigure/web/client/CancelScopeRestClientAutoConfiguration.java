@@ -1,12 +1,12 @@
 package io.github.cancelscope.autoconfigure.web.client;
 
-import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
+import io.github.cancelscope.web.client.RequestScopeInterceptor;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -25,7 +25,7 @@ import org.springframework.web.client.RestClient;
  */
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class)
 @ConditionalOnClass({ RestClient.class, RestClientCustomizer.class })
-@ConditionalOnBean(CancellableScope.class)
+@ConditionalOnCancelScopeEnabled
 @ConditionalOnBooleanProperty(name = "cancelscope.http-client.enabled", matchIfMissing = true)
 public final class CancelScopeRestClientAutoConfiguration {
 
@@ -61,8 +61,8 @@ public final class CancelScopeRestClientAutoConfiguration {
 	static class HttpComponentsConfiguration {
 
 		@Bean
-		HttpComponentsExchangeCancellation.BuilderCustomizer cancelScopeHttpComponentsCancellation() {
-			return new HttpComponentsExchangeCancellation.BuilderCustomizer();
+		HttpComponentsCancellationCustomizer cancelScopeHttpComponentsCancellation() {
+			return new HttpComponentsCancellationCustomizer();
 		}
 
 	}

@@ -1,6 +1,5 @@
 /**
- * Outbound HTTP calls of RestClient and RestTemplate that end with the scope they run in and
- * send its remaining time downstream.
+ * Auto-configuration that binds RestClient and RestTemplate calls to the calling scope.
  */
 @NullMarked
 package io.github.cancelscope.autoconfigure.web.client;

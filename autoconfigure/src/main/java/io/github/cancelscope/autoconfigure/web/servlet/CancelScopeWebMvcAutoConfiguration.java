@@ -1,27 +1,35 @@
 package io.github.cancelscope.autoconfigure.web.servlet;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
-import io.github.cancelscope.autoconfigure.web.servlet.disconnect.ClientDisconnectWatch;
+import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.MessageSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 /**
  * {@link AutoConfiguration Auto-configuration} that gives each servlet request a scope and answers
@@ -30,7 +38,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(Filter.class)
-@ConditionalOnBean(CancellableScope.class)
+@ConditionalOnCancelScopeEnabled
 public final class CancelScopeWebMvcAutoConfiguration {
 
 	/**
@@ -46,16 +54,48 @@ public final class CancelScopeWebMvcAutoConfiguration {
 	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
 	FilterRegistrationBean<RequestScopeFilter> cancelScopeRequestFilter(
 			CancellableScope applicationScope, InFlightScopes inFlight, CancelScopeProperties properties,
-			ObjectProvider<ClientDisconnectWatch> disconnects) {
+			ObjectProvider<ClientDisconnectWatch> disconnects, CancellationResponses responses) {
 		CancelScopeProperties.Request request = properties.getRequest();
 		RequestTimeouts timeouts = new RequestTimeouts(request.getTimeout(), request.getMaxTimeout(),
 				request.getTimeoutHeader());
 		FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(
 				new RequestScopeFilter(applicationScope, timeouts, inFlight,
-						disconnects.getIfAvailable(() -> ClientDisconnectWatch.NONE)));
+						disconnects.getIfAvailable(() -> ClientDisconnectWatch.NONE), responses));
 		registration.setOrder(FILTER_ORDER);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		return registration;
+	}
+
+	@Bean
+	CancellationResponses cancelScopeCancellationResponses(ListableBeanFactory beanFactory,
+			ObjectProvider<MessageSource> messageSource) {
+		return new CancellationResponses(SingletonSupplier.of(() -> MessageConverters.of(beanFactory)),
+				messageSource.getIfAvailable());
+	}
+
+	/**
+	 * The message converters of Spring MVC's handlers where there are some, so that a problem is
+	 * written as theirs would be, and Spring's defaults otherwise.
+	 */
+	private static final class MessageConverters {
+
+		private static final boolean MVC_PRESENT = ClassUtils.isPresent(
+				"org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter",
+				MessageConverters.class.getClassLoader());
+
+		static List<HttpMessageConverter<?>> of(ListableBeanFactory beanFactory) {
+			if (MVC_PRESENT) {
+				RequestMappingHandlerAdapter adapter = beanFactory.getBeanProvider(RequestMappingHandlerAdapter.class)
+					.getIfAvailable();
+				if (adapter != null) {
+					return adapter.getMessageConverters();
+				}
+			}
+			List<HttpMessageConverter<?>> defaults = new ArrayList<>();
+			HttpMessageConverters.forServer().registerDefaults().build().forEach(defaults::add);
+			return defaults;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -63,8 +103,8 @@ public final class CancelScopeWebMvcAutoConfiguration {
 	static class ExceptionResolverConfiguration {
 
 		@Bean
-		WebMvcConfigurer cancelScopeExceptionResolverConfigurer() {
-			return new ExceptionResolverRegistrar();
+		WebMvcConfigurer cancelScopeExceptionResolverConfigurer(CancellationResponses responses) {
+			return new ExceptionResolverRegistrar(responses);
 		}
 
 	}
@@ -74,9 +114,15 @@ public final class CancelScopeWebMvcAutoConfiguration {
 	 */
 	static final class ExceptionResolverRegistrar implements WebMvcConfigurer {
 
+		private final CancellationResponses responses;
+
+		ExceptionResolverRegistrar(CancellationResponses responses) {
+			this.responses = responses;
+		}
+
 		@Override
 		public void extendHandlerExceptionResolvers(List<HandlerExceptionResolver> resolvers) {
-			resolvers.add(0, new ScopeCancelledExceptionResolver(resolvers));
+			resolvers.add(0, new ScopeCancelledExceptionResolver(resolvers, this.responses));
 		}
 
 	}

@@ -3,12 +3,13 @@ package io.github.cancelscope.autoconfigure.web.servlet;
 import java.io.IOException;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.Registration;
 import io.github.cancelscope.ScopeCancelledException;
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.autoconfigure.InFlightScopes;
-import io.github.cancelscope.autoconfigure.InFlightScopes.Kind;
-import io.github.cancelscope.autoconfigure.web.servlet.disconnect.ClientDisconnectWatch;
+import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -20,18 +21,14 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives each request a scope, a child of the application scope, current for the whole filter chain
- * and handler, and closes it (forks ended, cleanups run) before the response completes. A
- * {@link ScopeCancelledException} that escapes the chain is answered by its reason. While the handler
- * works, a {@link ClientDisconnectWatch} may cancel the scope when the client goes away.
- * <p>
- * The scope's owner handle is published as the request attribute {@link #SCOPE_ATTRIBUTE} for
- * cancelscope's own container integrations; application code uses {@code RequestScope}.
+ * Gives each request a scope of kind {@value ScopeOptions#REQUEST}, described by its method and
+ * URI, a child of the application scope, current for the whole filter chain and handler, and closes
+ * it (forks ended, cleanups run) before the response completes. A {@link ScopeCancelledException}
+ * that escapes the chain (Spring MVC answers those of its handlers itself) is answered by
+ * {@link CancellationResponses}. While the handler works, a {@link ClientDisconnectWatch} may cancel
+ * the scope when the client goes away.
  */
-public final class RequestScopeFilter extends OncePerRequestFilter {
-
-	/** Request attribute under which the request's {@link CancellableScope} is kept. */
-	public static final String SCOPE_ATTRIBUTE = RequestScopeFilter.class.getName() + ".SCOPE";
+final class RequestScopeFilter extends OncePerRequestFilter {
 
 	private final CancellableScope applicationScope;
 
@@ -41,12 +38,15 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 
 	private final ClientDisconnectWatch disconnects;
 
+	private final CancellationResponses responses;
+
 	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts, InFlightScopes inFlight,
-			ClientDisconnectWatch disconnects) {
+			ClientDisconnectWatch disconnects, CancellationResponses responses) {
 		this.applicationScope = applicationScope;
 		this.timeouts = timeouts;
 		this.inFlight = inFlight;
 		this.disconnects = disconnects;
+		this.responses = responses;
 	}
 
 	@Override
@@ -54,24 +54,26 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		CancellableScope scope;
 		try {
-			scope = this.applicationScope.openChild(this.timeouts.timeoutOf(request));
+			scope = this.applicationScope.openChild(ScopeOptions.of(ScopeOptions.REQUEST)
+				.withDescription(request.getMethod() + " " + request.getRequestURI())
+				.withTimeout(this.timeouts.timeoutOf(request)));
 		}
 		catch (IllegalStateException ex) {
 			// the application scope has ended: the application is shutting down
-			ProblemResponses.answer(CancellationReason.SHUTDOWN, request, response);
+			this.responses.answer(Cancellation.of(CancellationReason.SHUTDOWN, null).toException(), request,
+					response);
 			return;
 		}
 		Registration inFlight = Registration.NONE;
 		ClientDisconnectWatch.Watch disconnect = ClientDisconnectWatch.Watch.NONE;
 		Throwable failure = null;
 		try {
-			inFlight = this.inFlight.add(scope, Kind.REQUEST, request.getMethod() + " " + request.getRequestURI());
-			request.setAttribute(SCOPE_ATTRIBUTE, scope);
+			inFlight = this.inFlight.add(scope);
 			disconnect = this.disconnects.watch(request, response, scope);
 			scope.call(() -> {
 				// a request that arrives cancelled (a zero timeout, or after the shutdown grace) is
 				// answered without running the handler
-				scope.view().throwIfCancelled();
+				scope.throwIfCancelled();
 				chain.doFilter(request, response);
 				return null;
 			});
@@ -112,7 +114,7 @@ public final class RequestScopeFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		ScopeCancelledException cancelled = ScopeCancelledException.findIn(failure);
 		if (cancelled != null) {
-			if (ProblemResponses.answer(cancelled.reason(), request, response)) {
+			if (this.responses.answer(cancelled, request, response)) {
 				if (this.logger.isDebugEnabled()) {
 					this.logger.debug("Answered " + request.getRequestURI() + " cancelled with " + cancelled.reason());
 				}

@@ -32,17 +32,11 @@ abstract class AbstractOutboundCallTests {
 
 	private static final String TIMEOUT_HEADER = "X-Request-Timeout-Ms";
 
-	/** How late after the cause of an abort the downstream server may see the connection close. */
-	private static final Duration CLOSE_LATENCY = Duration.ofMillis(100);
-
 	/**
-	 * How late after a sibling's failure arrived the downstream server may see the other calls close:
-	 * longer than {@link #CLOSE_LATENCY}, as the failure first goes through the client's error
-	 * handling, which loads classes on first use.
+	 * Far less than the 30 s a stalled downstream call lasts unless it is aborted, far more than a
+	 * busy machine needs to abort it.
 	 */
-	private static final Duration SIBLING_CLOSE_LATENCY = Duration.ofMillis(500);
-
-	private static final Duration PROMPTLY = Duration.ofMillis(1500);
+	private static final Duration LONG_BEFORE_THE_STALL_ENDS = Duration.ofSeconds(10);
 
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -57,7 +51,8 @@ abstract class AbstractOutboundCallTests {
 		Instant start = Instant.now();
 		Answer answer = get("/fan-out?id=" + id, 1000);
 		assertThat(answer.status()).isEqualTo(504);
-		assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofMillis(1000).plus(PROMPTLY));
+		assertThat(Duration.between(start, Instant.now())).as("answered at the 1 s deadline, not when the stall ends")
+			.isLessThan(LONG_BEFORE_THE_STALL_ENDS);
 		assertThat(this.downstream.exchange(id + "-1").awaitArrival()).isNotEmpty();
 		assertThat(this.downstream.exchange(id + "-2").awaitArrival()).isNotEmpty();
 		assertClosedSoonAfterDeadline(id, id + "-3");
@@ -73,9 +68,8 @@ abstract class AbstractOutboundCallTests {
 		Instant failed = this.downstream.exchange(id + "-3").awaitAnswer();
 		for (String sibling : new String[] { id + "-1", id + "-2" }) {
 			Duration afterFailure = Duration.between(failed, this.downstream.exchange(sibling).awaitClientClose());
-			report(sibling, afterFailure, "the failed sibling's answer");
 			assertThat(afterFailure).as("time from the failed sibling's answer to the downstream seeing the close")
-				.isLessThan(SIBLING_CLOSE_LATENCY);
+				.isLessThan(LONG_BEFORE_THE_STALL_ENDS);
 		}
 	}
 
@@ -158,7 +152,8 @@ abstract class AbstractOutboundCallTests {
 		Instant start = Instant.now();
 		Answer answer = get("/direct?path=" + path + "&client=" + client + "&id=" + id, 800);
 		assertThat(answer.status()).isEqualTo(504);
-		assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofMillis(800).plus(PROMPTLY));
+		assertThat(Duration.between(start, Instant.now())).as("answered at the 800 ms deadline, not when the stall ends")
+			.isLessThan(LONG_BEFORE_THE_STALL_ENDS);
 		assertClosedSoonAfterDeadline(id, id);
 		Outcome outcome = OutboundCallsApplication.outcomes.get(id);
 		assertThat(outcome).as("outcome seen by the handler").isNotNull();
@@ -171,14 +166,9 @@ abstract class AbstractOutboundCallTests {
 		Instant closed = this.downstream.exchange(exchangeId).awaitClientClose();
 		Instant deadline = OutboundCallsApplication.deadlines.get(handlerId);
 		Duration afterDeadline = Duration.between(deadline, closed);
-		report(exchangeId, afterDeadline, "the deadline");
+		// not before the deadline (give or take the wall clock's step), long before the stall ends
 		assertThat(afterDeadline).as("time from the deadline to the downstream seeing the close")
-			.isBetween(Duration.ofMillis(-10), CLOSE_LATENCY);
-	}
-
-	private void report(String exchangeId, Duration latency, String cause) {
-		System.out.println(getClass().getSimpleName() + " " + exchangeId + ": downstream saw the close "
-				+ latency.toNanos() / 1000 + " us after " + cause);
+			.isBetween(Duration.ofMillis(-10), LONG_BEFORE_THE_STALL_ENDS);
 	}
 
 	private Answer get(String pathAndQuery, @Nullable Integer timeoutMillis) {

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.web.client.RequestScopeInterceptor;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -83,7 +83,7 @@ class OutboundCallsApplication {
 		 */
 		@GetMapping("/siblings")
 		String siblings(@RequestParam String id) {
-			try (CancellableScope group = RequestScope.current().openChild(null)) {
+			try (CancellableScope group = RequestScope.current().openChild()) {
 				return group.call(() -> {
 					RequestScope scope = RequestScope.current();
 					List<Subtask<String>> calls = List.of(scope.fork(() -> get("/stall?id=" + id + "-1")),
@@ -129,7 +129,7 @@ class OutboundCallsApplication {
 		 */
 		@GetMapping("/pre-cancelled")
 		String preCancelled(@RequestParam String id) {
-			try (CancellableScope scope = RequestScope.current().openChild(null)) {
+			try (CancellableScope scope = RequestScope.current().openChild()) {
 				scope.cancel(CancellationReason.CANCELLED);
 				return scope.call(() -> {
 					try {

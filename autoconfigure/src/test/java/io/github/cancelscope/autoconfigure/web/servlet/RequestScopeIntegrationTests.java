@@ -110,7 +110,11 @@ class RequestScopeIntegrationTests {
 
 	@Test
 	void requestThatArrivesWithItsDeadlinePassedIsAnsweredWithoutRunningTheHandler() throws Exception {
-		assertThat(get("/deadline", "X-Request-Timeout-Ms", "0").statusCode()).isEqualTo(504);
+		HttpResponse<String> response = get("/deadline", "X-Request-Timeout-Ms", "0");
+		assertThat(response.statusCode()).isEqualTo(504);
+		assertThat(response.headers().firstValue("Content-Type")).as("written by the filter, outside Spring MVC")
+			.hasValue("application/problem+json");
+		assertThat(response.body()).contains("\"reason\":\"DEADLINE_EXCEEDED\"", "\"instance\":\"/deadline\"");
 		assertThat(RequestScopeTestApplication.events).isEmpty();
 	}
 

@@ -11,8 +11,8 @@ import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.Scoped;
 import io.github.cancelscope.Subtask;
 
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -163,7 +163,7 @@ class RequestScopeTestApplication {
 
 		@GetMapping("/interruptible-deadline")
 		String interruptibleDeadline() throws InterruptedException {
-			String outcome = this.scope.interruptible(() -> {
+			String outcome = this.scope.interruptible("test", () -> {
 				try {
 					Thread.sleep(30_000);
 					return "slept";
@@ -210,7 +210,7 @@ class RequestScopeTestApplication {
 		@Scoped(timeout = "200ms")
 		String sleep(Duration duration) throws InterruptedException {
 			RequestScope scope = RequestScope.current();
-			return scope.interruptible(() -> {
+			return scope.interruptible("test", () -> {
 				try {
 					Thread.sleep(duration.toMillis());
 					return "slept";

@@ -1,12 +1,12 @@
 package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
 
-import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
+import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
+import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.Filter;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -18,12 +18,12 @@ import org.springframework.context.annotation.Bean;
  * {@link AutoConfiguration Auto-configuration} that cancels a request's scope when its client goes
  * away, on an embedded Tomcat or Jetty.
  */
-// by name: the web MVC auto-configuration's package depends on this one, not the other way round
+// by name, so that this package does not depend on the web MVC one
 @AutoConfiguration(after = CancelScopeAutoConfiguration.class,
 		beforeName = "io.github.cancelscope.autoconfigure.web.servlet.CancelScopeWebMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ Filter.class, WebServerInitializedEvent.class })
-@ConditionalOnBean(CancellableScope.class)
+@ConditionalOnCancelScopeEnabled
 @ConditionalOnBooleanProperty(name = "cancelscope.request.disconnect.enabled", matchIfMissing = true)
 public final class ClientDisconnectAutoConfiguration {
 

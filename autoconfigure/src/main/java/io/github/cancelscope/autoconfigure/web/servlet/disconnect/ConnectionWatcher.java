@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -291,7 +292,7 @@ final class ConnectionWatcher implements AutoCloseable {
 		}
 		watch.disconnected = true;
 		if (logger.isDebugEnabled()) {
-			logger.debug("Client went away; cancelling request scope " + watch.scope.view().id());
+			logger.debug("Client went away; cancelling request scope " + watch.scope.id());
 		}
 		this.cancellations.execute(() -> watch.scope.cancel(CancellationReason.CLIENT_DISCONNECTED));
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.function.Function;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.logging.Log;

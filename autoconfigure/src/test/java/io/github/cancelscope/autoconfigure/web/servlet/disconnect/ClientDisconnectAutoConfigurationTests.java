@@ -2,6 +2,7 @@ package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
 
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.web.servlet.CancelScopeWebMvcAutoConfiguration;
+import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;

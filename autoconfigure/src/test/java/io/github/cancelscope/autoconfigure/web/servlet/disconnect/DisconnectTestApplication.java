@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +15,8 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.RequestScope;
+import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -98,7 +97,7 @@ class DisconnectTestApplication {
 			handled.started.countDown();
 			if (lingerMillis > 0) {
 				// long enough to be watched: the test is about a watched connection
-				this.scope.interruptible(() -> {
+				this.scope.interruptible("test", () -> {
 					Thread.sleep(lingerMillis);
 					return null;
 				});
@@ -138,7 +137,7 @@ class DisconnectTestApplication {
 			handled.body = body;
 			handled.started.countDown();
 			if (lingerMillis > 0) {
-				this.scope.interruptible(() -> {
+				this.scope.interruptible("test", () -> {
 					Thread.sleep(lingerMillis);
 					return null;
 				});
@@ -154,7 +153,7 @@ class DisconnectTestApplication {
 		void flushThenWork(@RequestParam String id, HttpServletResponse response)
 				throws IOException, InterruptedException {
 			Handled handled = Handled.track(id);
-			this.scope.interruptible(() -> {
+			this.scope.interruptible("test", () -> {
 				Thread.sleep(50);
 				return null;
 			});
@@ -239,7 +238,7 @@ class DisconnectTestApplication {
 
 		private String sleepUntilReleasedOrCancelled(Handled handled) throws InterruptedException {
 			try {
-				return this.scope.interruptible(() -> {
+				return this.scope.interruptible("test", () -> {
 					if (!handled.release.await(30, TimeUnit.SECONDS)) {
 						throw new IllegalStateException("never released");
 					}
@@ -282,8 +281,6 @@ class DisconnectTestApplication {
 		/** The scope's cancellation reason when it ended, or NONE. */
 		final CompletableFuture<String> ended = new CompletableFuture<>();
 
-		volatile long cancelledNanos;
-
 		volatile int backend = -1;
 
 		volatile String body;
@@ -299,8 +296,7 @@ class DisconnectTestApplication {
 		static Handled track(String id) {
 			Handled handled = of(id);
 			RequestScope scope = RequestScope.current();
-			scope.onCancel((reason, cause) -> handled.cancelledNanos = System.nanoTime());
-			scope.defer(() -> handled.ended.complete(scope.cancellationReason().map(Enum::name).orElse("NONE")));
+			scope.defer(() -> handled.ended.complete(scope.cancellation().map((c) -> c.reason().name()).orElse("NONE")));
 			return handled;
 		}
 
@@ -322,10 +318,6 @@ class DisconnectTestApplication {
 
 		boolean hasEnded() {
 			return this.ended.isDone();
-		}
-
-		Duration cancelledAfter(long nanos) {
-			return Duration.ofNanos(this.cancelledNanos - nanos);
 		}
 
 	}

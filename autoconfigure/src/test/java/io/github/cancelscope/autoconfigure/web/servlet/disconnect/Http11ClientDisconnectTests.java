@@ -8,23 +8,18 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,7 +31,7 @@ import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConn
 import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.post;
 import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.postChunked;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A client that goes away over HTTP/1.1 cancels its request; a healthy connection is never
@@ -44,7 +39,8 @@ import static org.assertj.core.api.Assertions.fail;
  */
 abstract class Http11ClientDisconnectTests {
 
-	private static final ConcurrentLinkedQueue<String> latencies = new ConcurrentLinkedQueue<>();
+	/** Longer than any query or sleep of a request takes to stop, far shorter than they run for. */
+	private static final Duration PATIENCE = Duration.ofSeconds(10);
 
 	private static final AtomicInteger ids = new AtomicInteger();
 
@@ -100,28 +96,22 @@ abstract class Http11ClientDisconnectTests {
 	}
 
 	/**
-	 * Closes the connections of requests that are already watched, FIN and RST in turn, and prints
-	 * how long detection and cancellation took (measured here, judged in benchmarks).
+	 * Closes the connections of requests that are already watched, FIN and RST in turn. How long
+	 * detection takes is measured by the benchmarks, not here.
 	 */
 	@Test
 	void watchedRequestsAreCancelledWhenTheirClientsGoAway() throws Exception {
-		List<Long> micros = new ArrayList<>();
 		for (int i = 0; i < 20; i++) {
 			String id = id("watched");
 			try (RawConnection connection = RawConnection.open(this.port)) {
 				connection.send(get("/sleep?id=" + id));
 				Handled handled = Handled.of(id).awaitStarted();
-				awaitTrue(() -> this.watch.selectedConnections() == 1, "the request's connection watched");
-				long closed = System.nanoTime();
+				awaitSelectedConnections(1, "the request's connection watched");
 				((i % 2 == 0) ? Close.FIN : Close.RST).apply(connection);
 				assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-				micros.add(handled.cancelledAfter(closed).toNanos() / 1000);
 			}
-			awaitTrue(() -> this.watch.selectedConnections() == 0, "the closed connection released");
+			awaitSelectedConnections(0, "the closed connection released");
 		}
-		Collections.sort(micros);
-		record("watched, p50 of 20", Duration.ofNanos(micros.get(10) * 1000));
-		record("watched, max of 20", Duration.ofNanos(micros.get(19) * 1000));
 	}
 
 	@Test
@@ -132,10 +122,8 @@ abstract class Http11ClientDisconnectTests {
 			connection.send(post("/upload?id=" + id, body));
 			Handled handled = Handled.of(id).awaitStarted();
 			assertThat(handled.body).isEqualTo(body);
-			long closed = System.nanoTime();
 			connection.fin();
 			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-			record("post FIN", handled.cancelledAfter(closed));
 		}
 	}
 
@@ -146,10 +134,8 @@ abstract class Http11ClientDisconnectTests {
 			connection.send(postChunked("/upload?id=" + id, "first,", "second,", "third"));
 			Handled handled = Handled.of(id).awaitStarted();
 			assertThat(handled.body).isEqualTo("first,second,third");
-			long closed = System.nanoTime();
 			connection.rst();
 			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-			record("chunked RST", handled.cancelledAfter(closed));
 		}
 	}
 
@@ -217,10 +203,10 @@ abstract class Http11ClientDisconnectTests {
 		try (RawConnection connection = RawConnection.open(this.port)) {
 			connection.send(get("/sleep?id=" + first));
 			Handled handled = Handled.of(first).awaitStarted();
-			awaitTrue(() -> this.watch.selectedConnections() == 1, "the first request's connection watched");
+			awaitSelectedConnections(1, "the first request's connection watched");
 			connection.send(get("/hello?id=" + second));
 			// the watcher sees bytes queued, leaves them to the server and stops watching
-			awaitTrue(() -> this.watch.selectedConnections() == 0, "the watch given up for the queued request");
+			awaitSelectedConnections(0, "the watch given up for the queued request");
 			handled.release.countDown();
 			assertThat(connection.read().body()).isEqualTo("released " + first);
 			assertThat(connection.read().body()).isEqualTo("hello " + second);
@@ -268,18 +254,12 @@ abstract class Http11ClientDisconnectTests {
 			for (int i = 0; i < 200; i++) {
 				handled.add(Handled.of(prefix + "-" + i).awaitStarted());
 			}
-			long[] closedAt = new long[200];
 			for (int i = 0; i < 200; i += 2) {
-				closedAt[i] = System.nanoTime();
 				((i % 4 == 0) ? Close.FIN : Close.RST).apply(connections.get(i));
 			}
-			Duration slowest = Duration.ZERO;
 			for (int i = 0; i < 200; i += 2) {
 				assertThat(handled.get(i).awaitEnded()).as(handled.get(i).id).isEqualTo("CLIENT_DISCONNECTED");
-				Duration latency = handled.get(i).cancelledAfter(closedAt[i]);
-				slowest = (latency.compareTo(slowest) > 0) ? latency : slowest;
 			}
-			record("200 connections, slowest of 100 closes", slowest);
 			for (int i = 1; i < 200; i += 2) {
 				assertThat(handled.get(i).hasEnded()).as(handled.get(i).id).isFalse();
 				handled.get(i).release.countDown();
@@ -294,15 +274,18 @@ abstract class Http11ClientDisconnectTests {
 				connection.close();
 			}
 		}
-		awaitTrue(() -> this.watch.selectedConnections() == 0, () -> "no connection left registered with the "
-				+ "watcher's selector (now " + this.watch.selectedConnections() + ")");
-		awaitTrue(() -> closeWaitSockets() == 0, "no server socket left in CLOSE_WAIT");
-		awaitTrue(() -> portFileDescriptors() <= basePortFds, () -> "file descriptors of the server port's sockets "
-				+ "back to " + basePortFds + " (now " + portFileDescriptors() + ")");
+		awaitSelectedConnections(0, "no connection left registered with the watcher's selector");
+		await().atMost(PATIENCE)
+			.untilAsserted(() -> assertThat(closeWaitSockets()).as("server sockets in CLOSE_WAIT").isZero());
+		await().atMost(PATIENCE)
+			.untilAsserted(() -> assertThat(portFileDescriptors()).as("file descriptors of the server port's sockets")
+				.isLessThanOrEqualTo(basePortFds));
 		// Tomcat closes a socket on its poller's next round, within a second; other files (pools
 		// growing, lazily opened jars) are noise, a handful at most
-		awaitTrue(() -> openFileDescriptors() <= baselineFds + 10, () -> "open file descriptors, " + baselineKinds
-				+ " before, " + fileDescriptorKinds() + " after");
+		await().atMost(PATIENCE)
+			.untilAsserted(() -> assertThat(openFileDescriptors())
+				.as(() -> "open file descriptors, " + baselineKinds + " before, " + fileDescriptorKinds() + " after")
+				.isLessThanOrEqualTo(baselineFds + 10));
 	}
 
 	/**
@@ -335,73 +318,40 @@ abstract class Http11ClientDisconnectTests {
 		try (RawConnection connection = RawConnection.open(this.port)) {
 			connection.send(get(path + "?id=" + id));
 			Handled handled = Handled.of(id).awaitStarted();
-			long closed = System.nanoTime();
 			close.apply(connection);
 			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-			record(path + " " + close, handled.cancelledAfter(closed));
 		}
 	}
 
 	/**
 	 * Closes the connection of a request whose query runs: the scope is cancelled and the backend
-	 * idle within 100 ms. Every attempt must stop the query; the time limit must be met by one of
-	 * three, since a shared two-core machine can stall any thread for longer than that.
+	 * goes idle, long before the query would have ended by itself. How soon is measured by the
+	 * benchmarks, not here.
 	 */
 	private void assertQueryStopsOnClose(String target, Close close, BackendState backends) throws Exception {
-		List<Duration> attempts = new ArrayList<>();
-		for (int attempt = 0; attempt < 3; attempt++) {
-			Duration idleAfter = stopQueryByClosing(target, close, backends);
-			attempts.add(idleAfter);
-			if (idleAfter.compareTo(Duration.ofMillis(100)) < 0) {
-				return;
-			}
-		}
-		fail("backend not idle within 100 ms of the close in any of three attempts: " + attempts);
-	}
-
-	private Duration stopQueryByClosing(String target, Close close, BackendState backends) throws Exception {
 		String id = id("query");
 		try (RawConnection connection = RawConnection.open(this.port)) {
 			connection.send(get(target + "&id=" + id));
 			Handled handled = Handled.of(id).awaitStarted();
 			awaitState(backends, handled.backend, (state) -> state.startsWith("active"), "running the query");
-			long closed = System.nanoTime();
 			close.apply(connection);
-			String state = awaitState(backends, handled.backend, (now) -> !now.startsWith("active"), "idle");
-			Duration idleAfter = Duration.ofNanos(System.nanoTime() - closed);
+			awaitState(backends, handled.backend, (state) -> !state.startsWith("active"), "idle");
 			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-			record(target + " " + close + " cancelled", handled.cancelledAfter(closed));
-			record(target + " " + close + " backend " + state + " after", idleAfter);
-			return idleAfter;
 		}
 	}
 
-	static String awaitState(BackendState backends, int backend, Predicate<String> condition, String expected)
-			throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		String state = backends.state(backend);
-		while (!condition.test(state)) {
-			if (System.nanoTime() > deadline) {
-				fail("backend " + backend + " not " + expected + " within 10s: " + state);
-			}
-			Thread.onSpinWait();
-			state = backends.state(backend);
-		}
-		return state;
+	static String awaitState(BackendState backends, int backend, Predicate<String> condition, String expected) {
+		return await("backend " + backend + " " + expected).atMost(PATIENCE)
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(2))
+			.until(() -> backends.state(backend), condition);
 	}
 
-	static void awaitTrue(ThrowingBooleanSupplier condition, String what) throws Exception {
-		awaitTrue(condition, () -> what);
-	}
-
-	static void awaitTrue(ThrowingBooleanSupplier condition, Supplier<String> what) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				fail("not true within 10s: " + what.get());
-			}
-			TimeUnit.MILLISECONDS.sleep(5);
-		}
+	private void awaitSelectedConnections(int count, String what) {
+		await(what).atMost(PATIENCE)
+			.pollInterval(Duration.ofMillis(5))
+			.untilAsserted(() -> assertThat(this.watch.selectedConnections()).as("connections the watcher selects on")
+				.isEqualTo(count));
 	}
 
 	private long closeWaitSockets() throws IOException {
@@ -480,29 +430,10 @@ abstract class Http11ClientDisconnectTests {
 		return (fds != null) ? fds.length : -1;
 	}
 
-	void record(String what, Duration latency) {
-		latencies.add(String.format(Locale.ROOT, "%s %s: %.2f ms", getClass().getSimpleName(), what,
-				latency.toNanos() / 1e6));
-	}
-
-	@AfterAll
-	static void printLatencies() {
-		List<String> lines = new ArrayList<>(latencies);
-		latencies.clear();
-		lines.forEach((line) -> System.out.println("close->cancel " + line));
-	}
-
 	@FunctionalInterface
 	interface BackendState {
 
 		String state(int backend) throws SQLException;
-
-	}
-
-	@FunctionalInterface
-	interface ThrowingBooleanSupplier {
-
-		boolean getAsBoolean() throws Exception;
 
 	}
 

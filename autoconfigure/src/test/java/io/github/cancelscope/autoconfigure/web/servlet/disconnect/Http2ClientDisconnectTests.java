@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.cancelscope.autoconfigure.EmbeddedPostgresServer;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.DisconnectTestApplication.Handled;
 import io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,7 +23,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static io.github.cancelscope.autoconfigure.web.servlet.disconnect.RawConnection.get;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Over HTTP/2 (h2c), a client that resets its stream or closes its connection cancels its request;
@@ -32,8 +30,6 @@ import static org.assertj.core.api.Assertions.fail;
  */
 @ExtendWith(OutputCaptureExtension.class)
 abstract class Http2ClientDisconnectTests {
-
-	private static final List<String> latencies = new ArrayList<>();
 
 	private static final AtomicInteger ids = new AtomicInteger();
 
@@ -75,50 +71,28 @@ abstract class Http2ClientDisconnectTests {
 	@Test
 	void streamResetCancelsTheRequest() throws Exception {
 		HttpClient client = http2Client();
-		List<Duration> attempts = new ArrayList<>();
-		for (int attempt = 0; attempt < 3; attempt++) {
-			String id = id("reset");
-			CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/sleep?id=" + id),
-					HttpResponse.BodyHandlers.ofString());
-			Handled handled = Handled.of(id).awaitStarted();
-			long reset = System.nanoTime();
-			response.cancel(true);
-			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-			Duration latency = handled.cancelledAfter(reset);
-			record("stream reset, sleeping handler", latency);
-			attempts.add(latency);
-			if (latency.compareTo(Duration.ofMillis(50)) < 0) {
-				assertTheConnectionStillServes(client);
-				return;
-			}
-		}
-		fail("not cancelled within 50 ms of the reset in any of three attempts: " + attempts);
+		String id = id("reset");
+		CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/sleep?id=" + id),
+				HttpResponse.BodyHandlers.ofString());
+		Handled handled = Handled.of(id).awaitStarted();
+		response.cancel(true);
+		assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
+		assertTheConnectionStillServes(client);
 	}
 
 	@Test
 	void streamResetStopsThePostgresQuery() throws Exception {
 		HttpClient client = http2Client();
-		List<Duration> attempts = new ArrayList<>();
-		for (int attempt = 0; attempt < 3; attempt++) {
-			String id = id("reset-query");
-			CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/postgres?id=" + id),
-					HttpResponse.BodyHandlers.ofString());
-			Handled handled = Handled.of(id).awaitStarted();
-			Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
-					(state) -> state.startsWith("active"), "running the query");
-			long reset = System.nanoTime();
-			response.cancel(true);
-			Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
-					(state) -> !state.startsWith("active"), "idle");
-			Duration idleAfter = Duration.ofNanos(System.nanoTime() - reset);
-			assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
-			record("stream reset, backend idle", idleAfter);
-			attempts.add(idleAfter);
-			if (idleAfter.compareTo(Duration.ofMillis(100)) < 0) {
-				return;
-			}
-		}
-		fail("backend not idle within 100 ms of the reset in any of three attempts: " + attempts);
+		String id = id("reset-query");
+		CompletableFuture<HttpResponse<String>> response = client.sendAsync(request("/postgres?id=" + id),
+				HttpResponse.BodyHandlers.ofString());
+		Handled handled = Handled.of(id).awaitStarted();
+		Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
+				(state) -> state.startsWith("active"), "running the query");
+		response.cancel(true);
+		Http11ClientDisconnectTests.awaitState(EmbeddedPostgresServer::state, handled.backend,
+				(state) -> !state.startsWith("active"), "idle");
+		assertThat(handled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
 	}
 
 	@Test
@@ -132,14 +106,11 @@ abstract class Http2ClientDisconnectTests {
 		Handled queryingHandled = Handled.of(querying).awaitStarted();
 		Http11ClientDisconnectTests.awaitState(H2Database::state, queryingHandled.backend,
 				(state) -> state.startsWith("active"), "running the query");
-		long closed = System.nanoTime();
 		client.shutdownNow();
 		assertThat(sleepingHandled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
 		assertThat(queryingHandled.awaitEnded()).isEqualTo("CLIENT_DISCONNECTED");
 		Http11ClientDisconnectTests.awaitState(H2Database::state, queryingHandled.backend,
 				(state) -> !state.startsWith("active"), "idle");
-		record("connection close, sleeping handler", sleepingHandled.cancelledAfter(closed));
-		record("connection close, H2 query", queryingHandled.cancelledAfter(closed));
 	}
 
 	@Test
@@ -173,20 +144,6 @@ abstract class Http2ClientDisconnectTests {
 		assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
 		assertThat(response.body()).isEqualTo("hello " + id);
 		assertThat(Handled.of(id).awaitEnded()).isEqualTo("NONE");
-	}
-
-	private void record(String what, Duration latency) {
-		synchronized (latencies) {
-			latencies.add(String.format("%s %s: %.2f ms", getClass().getSimpleName(), what, latency.toNanos() / 1e6));
-		}
-	}
-
-	@AfterAll
-	static void printLatencies() {
-		synchronized (latencies) {
-			latencies.forEach((line) -> System.out.println("reset->cancel " + line));
-			latencies.clear();
-		}
 	}
 
 }

@@ -1,0 +1,435 @@
+package io.github.cancelscope;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import io.github.cancelscope.spi.ObservedScope;
+import io.github.cancelscope.spi.ScopeClock;
+import io.github.cancelscope.spi.ScopeObserver;
+import io.github.cancelscope.spi.ScopeSnapshot;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The cancel and close state machine of one scope, and the registries it drives: cancellation
+ * listeners, running regions, child scopes, forks, cleanups and the deadline timer. Its
+ * {@link DefaultScope} is the API over it, as the JDK's {@code StructuredTaskScopeImpl} is over its
+ * state and {@code ThreadFlock}.
+ * <p>
+ * A single lock guards the state and the registries; listeners, regions, children and forks are
+ * told outside it, so a listener may call back into the scope. The cancellation is a volatile field
+ * written under the lock, so reading it costs one read.
+ */
+final class ScopeLifecycle {
+
+	private static final System.Logger logger = System.getLogger(CancellableScope.class.getName());
+
+	private enum State {
+
+		OPEN, CLOSING, CLOSED
+
+	}
+
+	private final DefaultScope scope;
+
+	private final Thread opener = Thread.currentThread();
+
+	private final boolean openerWasInterrupted = this.opener.isInterrupted();
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private volatile @Nullable Cancellation cancellation;
+
+	// written once, before cancellation is published
+	private long cancelledNanos;
+
+	// guarded by lock; the registries are made on first use
+
+	private State state = State.OPEN;
+
+	private final Registry<CancellationListener> listeners = new Registry<>();
+
+	private final Registry<AbortableRegion> regions = new Registry<>();
+
+	private @Nullable Set<DefaultScope> children;
+
+	private @Nullable ForkGroup forks;
+
+	private @Nullable CleanupStack cleanups;
+
+	private Registration deadlineTimer = Registration.NONE;
+
+	// whether close() found work running and so cancels the scope
+	private boolean cancelsOnClose;
+
+	ScopeLifecycle(DefaultScope scope) {
+		this.scope = scope;
+	}
+
+	@Nullable Cancellation cancellation() {
+		return this.cancellation;
+	}
+
+	/**
+	 * Registers a child, or hands it this scope's cancellation if there is one. Called before the
+	 * child is handed to its owner.
+	 * @throws IllegalStateException if this scope refuses children (see {@link #refusesChildren()})
+	 */
+	void adopt(DefaultScope child) {
+		this.lock.lock();
+		try {
+			if (refusesChildrenLocked()) {
+				// lost a race with close(): the observer saw the child open, so it sees it end
+				ScopeEvents.closed(child.observed(), child.id(), null, -1, 0, null);
+				throw ended("open a child scope");
+			}
+			Cancellation cancellation = this.cancellation;
+			if (cancellation != null) {
+				child.lifecycle().cancelledNanos = this.scope.settings().clock().nanoTime();
+				child.lifecycle().cancellation = cancellation;
+				return;
+			}
+			if (this.children == null) {
+				this.children = new HashSet<>();
+			}
+			this.children.add(child);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean refusesChildren() {
+		this.lock.lock();
+		try {
+			return refusesChildrenLocked();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns whether a child opened now would outlive this scope untracked. A closing scope that
+	 * is cancelled, or that close() is about to cancel because work still runs in it, hands out
+	 * children that are (or are about to be) cancelled with it: its forks and cleanups may call
+	 * {@code @Scoped} methods, which then fail fast as in any cancelled scope. A closing scope that
+	 * close() found idle is reachable only from its cleanups, and a child opened there would be
+	 * neither cancelled nor bound by the deadline once the scope is closed: it is refused.
+	 */
+	private boolean refusesChildrenLocked() {
+		return switch (this.state) {
+			case OPEN -> false;
+			case CLOSING -> this.cancellation == null && !this.cancelsOnClose;
+			case CLOSED -> true;
+		};
+	}
+
+	IllegalStateException ended(String action) {
+		return new IllegalStateException("Scope " + this.scope.id() + " has ended; it cannot " + action);
+	}
+
+	/**
+	 * Cancels the scope with {@link CancellationReason#DEADLINE_EXCEEDED} at its deadline.
+	 */
+	void armTimer(Deadline deadline) {
+		ScopeClock clock = this.scope.settings().clock();
+		if (deadline.hasPassed(clock)) {
+			cancel(DefaultScope.DEADLINE_PASSED, false);
+			return;
+		}
+		Registration timer = clock.schedule(() -> cancel(DefaultScope.DEADLINE_PASSED, false), deadline.nanos());
+		this.lock.lock();
+		try {
+			if (this.cancellation == null && this.state != State.CLOSED) {
+				this.deadlineTimer = timer;
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		timer.close();
+	}
+
+	/**
+	 * Cancels the scope and, with it, its descendants: listeners first, then regions, children and
+	 * forks.
+	 * @param inherited whether the parent's cancellation cancels this scope
+	 * @return what this call stopped, counted only when an observer watches; {@code null} if the
+	 * scope was already cancelled or had ended
+	 */
+	ScopeEvents.@Nullable Tally cancel(Cancellation cancellation, boolean inherited) {
+		boolean counted = this.scope.settings().observer() != ScopeObserver.NONE;
+		List<CancellationListener> listeners;
+		List<AbortableRegion> regions;
+		List<DefaultScope> children;
+		List<Fork<?>> forks;
+		Registration timer;
+		this.lock.lock();
+		try {
+			if (this.cancellation != null || this.state == State.CLOSED) {
+				return null;
+			}
+			this.cancelledNanos = counted ? this.scope.settings().clock().nanoTime() : 0;
+			this.cancellation = cancellation;
+			listeners = this.listeners.drain();
+			regions = this.regions.drain();
+			children = (this.children != null) ? List.copyOf(this.children) : List.of();
+			forks = (this.forks != null) ? this.forks.running() : List.of();
+			timer = this.deadlineTimer;
+			this.deadlineTimer = Registration.NONE;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		timer.close();
+		ScopeEvents.Tally tally = new ScopeEvents.Tally();
+		for (CancellationListener listener : listeners) {
+			notify(listener, cancellation);
+		}
+		for (AbortableRegion region : regions) {
+			region.abort(cancellation);
+			if (counted && region.aborted()) {
+				tally.regionAborted(region.kind());
+			}
+		}
+		for (DefaultScope child : children) {
+			ScopeEvents.Tally inChild = child.lifecycle().cancel(cancellation, true);
+			if (counted && inChild != null) {
+				tally.add(inChild);
+			}
+		}
+		for (Fork<?> fork : forks) {
+			fork.interrupts().stop();
+		}
+		tally.forksStopped(forks.size());
+		if (this.scope.observed() != ObservedScope.NONE) {
+			ScopeEvents.cancelled(this.scope.observed(), this.scope.id(), cancellation, inherited, tally);
+		}
+		return tally;
+	}
+
+	private void notify(CancellationListener listener, Cancellation cancellation) {
+		try {
+			listener.cancelled(cancellation);
+		}
+		catch (Throwable ex) {
+			logger.log(System.Logger.Level.WARNING,
+					"A cancellation listener of scope " + this.scope.id() + " failed", ex);
+		}
+	}
+
+	Registration onCancel(CancellationListener listener) {
+		return add(this.listeners, listener, (cancellation) -> notify(listener, cancellation));
+	}
+
+	/**
+	 * Registers a region that is about to run, so that a cancellation aborts it; aborts it at once
+	 * (before it begins) if the scope is cancelled.
+	 */
+	Registration register(AbortableRegion region) {
+		return add(this.regions, region, region::abort);
+	}
+
+	private <E> Registration add(Registry<E> registry, E element, Consumer<Cancellation> ifCancelled) {
+		Cancellation cancellation;
+		this.lock.lock();
+		try {
+			cancellation = this.cancellation;
+			if (cancellation == null) {
+				if (this.state == State.CLOSED) {
+					return Registration.NONE;
+				}
+				registry.add(element);
+				return () -> remove(registry, element);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		ifCancelled.accept(cancellation);
+		return Registration.NONE;
+	}
+
+	private <E> void remove(Registry<E> registry, E element) {
+		this.lock.lock();
+		try {
+			registry.remove(element);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Registers a fork that is about to start.
+	 * @throws ScopeCancelledException if the scope is cancelled
+	 * @throws IllegalStateException if it is closing or closed: a new fork could outlive close()
+	 */
+	void addFork(Fork<?> fork) {
+		this.lock.lock();
+		try {
+			Cancellation cancellation = this.cancellation;
+			if (cancellation != null) {
+				throw cancellation.toException();
+			}
+			if (this.state != State.OPEN) {
+				throw ended("fork");
+			}
+			if (this.forks == null) {
+				this.forks = new ForkGroup(this.lock);
+			}
+			this.forks.add(fork);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void forkEnded(Fork<?> fork) {
+		this.lock.lock();
+		try {
+			if (this.forks != null) {
+				this.forks.ended(fork);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void defer(AutoCloseable cleanup) {
+		this.lock.lock();
+		try {
+			if (this.state != State.CLOSED) {
+				if (this.cleanups == null) {
+					this.cleanups = new CleanupStack();
+				}
+				this.cleanups.push(cleanup);
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		CleanupStack.rethrow(CleanupStack.run(cleanup, null, this.scope.id()));
+	}
+
+	/**
+	 * Closes the scope, as {@link CancellableScope#close()} describes.
+	 * @param parent the parent's lifecycle, or {@code null} for a root
+	 */
+	void close(@Nullable ScopeLifecycle parent, Duration closeTimeout) {
+		boolean busy;
+		this.lock.lock();
+		try {
+			if (this.state != State.OPEN) {
+				return;
+			}
+			this.state = State.CLOSING;
+			busy = (this.forks != null && this.forks.hasUnfinished())
+					|| (this.children != null && !this.children.isEmpty());
+			this.cancelsOnClose = busy;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		// an interrupt set before close began is the scope's business (see InterruptPolicy.afterClose);
+		// one that arrives while close waits comes from outside and is kept
+		boolean interruptedBefore = Thread.interrupted();
+		if (busy) {
+			cancel(Cancellation.of(CancellationReason.CANCELLED, null), false);
+		}
+		ForkGroup forks = this.forks;
+		boolean interrupted = (forks != null) && forks.awaitAll(closeTimeout, this.scope.id());
+		Throwable failure = runCleanupsAndEnd();
+		Registration timer;
+		this.lock.lock();
+		try {
+			this.listeners.drain();
+			this.regions.drain();
+			this.children = null;
+			timer = this.deadlineTimer;
+			this.deadlineTimer = Registration.NONE;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		timer.close();
+		if (parent != null) {
+			parent.childEnded(this.scope);
+		}
+		if (this.scope.observed() != ObservedScope.NONE) {
+			Cancellation cancellation = this.cancellation;
+			long nanos = (cancellation != null)
+					? Math.max(0, this.scope.settings().clock().nanoTime() - this.cancelledNanos) : -1;
+			ScopeEvents.closed(this.scope.observed(), this.scope.id(), cancellation, nanos,
+					(forks != null) ? forks.stragglers().size() : 0, failure);
+		}
+		InterruptPolicy.afterClose(this.opener, this.openerWasInterrupted, interruptedBefore, interrupted);
+		CleanupStack.rethrow(failure);
+	}
+
+	/**
+	 * Runs the cleanups, including any deferred meanwhile, and marks the scope closed in the same
+	 * step that finds none left, so that a cleanup deferred concurrently either runs here or, once
+	 * the scope is closed, at once on the deferring thread.
+	 */
+	private @Nullable Throwable runCleanupsAndEnd() {
+		Throwable failure = null;
+		for (;;) {
+			AutoCloseable cleanup;
+			this.lock.lock();
+			try {
+				cleanup = (this.cleanups != null) ? this.cleanups.pop() : null;
+				if (cleanup == null) {
+					this.state = State.CLOSED;
+					this.cleanups = null;
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (cleanup == null) {
+				return failure;
+			}
+			failure = CleanupStack.run(cleanup, failure, this.scope.id());
+		}
+	}
+
+	private void childEnded(DefaultScope child) {
+		this.lock.lock();
+		try {
+			if (this.children != null) {
+				this.children.remove(child);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	ScopeSnapshot snapshot(Duration age) {
+		Cancellation cancellation;
+		List<DefaultScope> children;
+		List<Fork<?>> forks;
+		List<AbortableRegion> regions;
+		this.lock.lock();
+		try {
+			cancellation = this.cancellation;
+			children = (this.children != null) ? List.copyOf(this.children) : List.of();
+			forks = (this.forks != null) ? this.forks.running() : List.of();
+			regions = this.regions.copy();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return Snapshots.of(this.scope, age, cancellation, forks, regions,
+				children.stream().map(DefaultScope::snapshot).toList());
+	}
+
+}

@@ -1,0 +1,69 @@
+package io.github.cancelscope.spi;
+
+import java.time.Instant;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.github.cancelscope.Registration;
+
+/**
+ * {@link ScopeClock} on {@link System#nanoTime()} with a single daemon timer thread, created on
+ * first use. Cancelled timers leave the queue at once.
+ * <p>
+ * Due actions run on a small pool of platform threads, not on the timer thread (cancelling may call
+ * {@code Statement.cancel()}, which blocks for milliseconds) and not on virtual threads: a few
+ * CPU-bound virtual threads can occupy every carrier thread, and a deadline must not wait for them.
+ */
+final class SystemScopeClock implements ScopeClock {
+
+	static final SystemScopeClock INSTANCE = new SystemScopeClock();
+
+	private static final int EXPIRY_THREADS = 8;
+
+	private SystemScopeClock() {
+	}
+
+	@Override
+	public long nanoTime() {
+		return System.nanoTime();
+	}
+
+	@Override
+	public Instant instant() {
+		return Instant.now();
+	}
+
+	@Override
+	public Registration schedule(Runnable action, long atNanoTime) {
+		ScheduledFuture<?> future = Executors.TIMER.schedule(() -> Executors.EXPIRY.execute(action),
+				atNanoTime - System.nanoTime(), TimeUnit.NANOSECONDS);
+		return () -> future.cancel(false);
+	}
+
+	private static final class Executors {
+
+		static final ScheduledThreadPoolExecutor TIMER = timer();
+
+		static final ThreadPoolExecutor EXPIRY = expiry();
+
+		private static ScheduledThreadPoolExecutor timer() {
+			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+					Thread.ofPlatform().name("cancelscope-deadlines").daemon().factory());
+			executor.setRemoveOnCancelPolicy(true);
+			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+			return executor;
+		}
+
+		private static ThreadPoolExecutor expiry() {
+			ThreadPoolExecutor executor = new ThreadPoolExecutor(EXPIRY_THREADS, EXPIRY_THREADS, 30, TimeUnit.SECONDS,
+					new LinkedBlockingQueue<>(), Thread.ofPlatform().name("cancelscope-expiry-", 1).daemon().factory());
+			executor.allowCoreThreadTimeOut(true);
+			return executor;
+		}
+
+	}
+
+}
