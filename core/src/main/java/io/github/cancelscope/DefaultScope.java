@@ -45,10 +45,13 @@ final class DefaultScope implements CancellableScope {
 
 	private final ScopeLifecycle lifecycle;
 
+	// the root's, shared by its descendants
+	private final ForkThreads forkThreads;
+
 	private final ObservedScope observed;
 
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, ScopeOptions options,
-			Deadline deadline) {
+			Deadline deadline, ForkThreads forkThreads) {
 		this.id = Long.toString(ids.incrementAndGet());
 		this.options = options;
 		this.parent = parent;
@@ -56,12 +59,21 @@ final class DefaultScope implements CancellableScope {
 		this.deadline = deadline;
 		this.openedNanos = settings.clock().nanoTime();
 		this.lifecycle = new ScopeLifecycle(this);
+		this.forkThreads = forkThreads;
 		// last: the observer may look at this scope
 		this.observed = ScopeEvents.opened(settings.observer(), this, parent);
 	}
 
 	static DefaultScope root(ScopeSettings settings) {
-		return new DefaultScope(null, Objects.requireNonNull(settings, "settings"), ROOT, Deadline.NONE);
+		Objects.requireNonNull(settings, "settings");
+		return root(settings, ForkThreads.create(settings.maxPlatformForkThreads()));
+	}
+
+	/**
+	 * Returns a root whose forks run on {@code forkThreads}, whatever this JVM would choose; for tests.
+	 */
+	static DefaultScope root(ScopeSettings settings, ForkThreads forkThreads) {
+		return new DefaultScope(null, settings, ROOT, Deadline.NONE, forkThreads);
 	}
 
 	ScopeSettings settings() {
@@ -74,6 +86,10 @@ final class DefaultScope implements CancellableScope {
 
 	ObservedScope observed() {
 		return this.observed;
+	}
+
+	ForkThreads forkThreads() {
+		return this.forkThreads;
 	}
 
 	@Override
@@ -160,7 +176,7 @@ final class DefaultScope implements CancellableScope {
 		if (this.settings.observer() != ScopeObserver.NONE && this.lifecycle.refusesChildren()) {
 			throw this.lifecycle.ended("open a child scope");
 		}
-		DefaultScope child = new DefaultScope(this, this.settings, options, deadline);
+		DefaultScope child = new DefaultScope(this, this.settings, options, deadline, this.forkThreads);
 		this.lifecycle.adopt(child);
 		if (deadline != this.deadline) {
 			child.lifecycle.armTimer(deadline);
@@ -254,7 +270,16 @@ final class DefaultScope implements CancellableScope {
 
 	@Override
 	public void close() {
-		this.lifecycle.close((this.parent != null) ? this.parent.lifecycle : null, this.settings.closeTimeout());
+		if (this.parent != null) {
+			this.lifecycle.close(this.parent.lifecycle, this.settings.closeTimeout());
+			return;
+		}
+		try {
+			this.lifecycle.close(null, this.settings.closeTimeout());
+		}
+		finally {
+			this.forkThreads.shutdown();
+		}
 	}
 
 	@Override

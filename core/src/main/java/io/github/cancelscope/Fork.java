@@ -1,14 +1,15 @@
 package io.github.cancelscope;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task forked in a scope, run on a thread of its own. Its thread is stopped as rule 1 of the
- * {@link InterruptPolicy} says.
+ * A task forked in a scope, run on a thread of its own ({@link ForkThreads}). Its thread is stopped
+ * as rule 1 of the {@link InterruptPolicy} says.
  *
  * @param <T> the type of the result
  */
@@ -18,9 +19,7 @@ final class Fork<T> implements Subtask<T>, Runnable {
 
 	private final Callable<? extends T> task;
 
-	private final Thread thread;
-
-	private final InterruptPolicy.ForkInterrupts interrupts;
+	private final InterruptPolicy.ForkInterrupts interrupts = new InterruptPolicy.ForkInterrupts();
 
 	private final CountDownLatch done = new CountDownLatch(1);
 
@@ -33,16 +32,25 @@ final class Fork<T> implements Subtask<T>, Runnable {
 	Fork(DefaultScope scope, Callable<? extends T> task) {
 		this.scope = scope;
 		this.task = task;
-		this.thread = Thread.ofVirtual().name("cancelscope-" + scope.id() + "-fork").unstarted(this);
-		this.interrupts = new InterruptPolicy.ForkInterrupts(this.thread);
 	}
 
+	/**
+	 * Starts the task on a thread of the scope's {@link ForkThreads}.
+	 * @throws java.util.concurrent.RejectedExecutionException if no thread can take it
+	 */
 	void start() {
-		this.thread.start();
+		this.scope.forkThreads().start(this);
 	}
 
-	Thread thread() {
-		return this.thread;
+	String threadName() {
+		return "cancelscope-" + this.scope.id() + "-fork";
+	}
+
+	/**
+	 * Returns the thread that runs the task, once it has begun.
+	 */
+	@Nullable Thread thread() {
+		return this.interrupts.thread();
 	}
 
 	InterruptPolicy.ForkInterrupts interrupts() {
@@ -67,6 +75,11 @@ final class Fork<T> implements Subtask<T>, Runnable {
 	public void run() {
 		Throwable failure = null;
 		try {
+			if (!this.interrupts.begin()) {
+				// stopped before its thread took it: the scope is cancelled
+				Cancellation cancellation = this.scope.cancellationOrNull();
+				throw (cancellation != null) ? cancellation.toException() : new CancellationException();
+			}
 			this.result = ScopeBinding.callInFork(this.scope, this, this.task::call);
 		}
 		catch (Throwable ex) {
@@ -81,6 +94,9 @@ final class Fork<T> implements Subtask<T>, Runnable {
 			}
 		}
 		finally {
+			this.interrupts.end();
+			// frees the fork's place in a bounded pool before join() returns, so the next fork finds it free
+			this.scope.forkThreads().ended(this);
 			this.done.countDown();
 			this.scope.forkEnded(this);
 		}

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,6 +20,9 @@ final class ForkGroup {
 
 	private final ReentrantLock lock;
 
+	// whether a fork's thread ends with its task: then closing waits for it to terminate
+	private final boolean threadsEndWithTasks;
+
 	private final Condition allEnded;
 
 	private final Set<Fork<?>> running = new HashSet<>();
@@ -28,8 +32,9 @@ final class ForkGroup {
 
 	private List<Fork<?>> stragglers = List.of();
 
-	ForkGroup(ReentrantLock lock) {
+	ForkGroup(ReentrantLock lock, boolean threadsEndWithTasks) {
 		this.lock = lock;
+		this.threadsEndWithTasks = threadsEndWithTasks;
 		this.allEnded = lock.newCondition();
 	}
 
@@ -42,10 +47,13 @@ final class ForkGroup {
 	 */
 	void ended(Fork<?> fork) {
 		if (this.running.remove(fork)) {
-			while (!this.endedThreads.isEmpty() && !this.endedThreads.peekFirst().isAlive()) {
-				this.endedThreads.pollFirst();
+			Thread thread = fork.thread();
+			if (this.threadsEndWithTasks && thread != null) {
+				while (!this.endedThreads.isEmpty() && !this.endedThreads.peekFirst().isAlive()) {
+					this.endedThreads.pollFirst();
+				}
+				this.endedThreads.addLast(thread);
 			}
-			this.endedThreads.addLast(fork.thread());
 			if (this.running.isEmpty()) {
 				this.allEnded.signalAll();
 			}
@@ -122,7 +130,7 @@ final class ForkGroup {
 	private static void report(Fork<?> straggler, Duration timeout, String scopeId) {
 		Thread thread = straggler.thread();
 		Throwable where = new Throwable("Stack of " + thread);
-		where.setStackTrace(thread.getStackTrace());
+		where.setStackTrace((thread != null) ? thread.getStackTrace() : new StackTraceElement[0]);
 		logger.log(System.Logger.Level.WARNING, "A task forked in scope " + scopeId + " was still running "
 				+ timeout.toMillis() + " ms after the scope began to close. It keeps running, outside any scope: "
 				+ "make it respond to interrupts or run its blocking calls in abortable regions.", where);
@@ -141,7 +149,7 @@ final class ForkGroup {
 				return interrupted;
 			}
 			try {
-				thread.join(Duration.ofNanos(left));
+				TimeUnit.NANOSECONDS.timedJoin(thread, left);
 			}
 			catch (InterruptedException ex) {
 				interrupted = true;

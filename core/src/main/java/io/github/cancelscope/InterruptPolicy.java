@@ -2,6 +2,8 @@ package io.github.cancelscope;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who may interrupt which thread, and when the interrupt is cleared: the rules of the class guide
  * of {@link CancellableScope}, in one place.
@@ -65,9 +67,10 @@ final class InterruptPolicy {
 	}
 
 	/**
-	 * The interrupt control of a forked task's thread. The control word holds the stop flags and
-	 * the region depth, so a stop and a region entry that race never let an interrupt reach a
-	 * guarded call.
+	 * The interrupt control of a forked task's thread. The control word holds the stop flags, the
+	 * task's life (begun, done) and the region depth, so a stop and a region entry that race never
+	 * let an interrupt reach a guarded call, and a stop that comes late never reaches the next task
+	 * of a pooled thread.
 	 */
 	static final class ForkInterrupts {
 
@@ -77,18 +80,53 @@ final class InterruptPolicy {
 
 		private static final int INTERRUPTED = 4;
 
-		private static final int REGION = 8;
+		private static final int BEGUN = 8;
+
+		private static final int DONE = 16;
+
+		private static final int REGION = 32;
 
 		private final AtomicInteger control = new AtomicInteger();
 
-		private final Thread thread;
+		private volatile @Nullable Thread thread;
 
-		ForkInterrupts(Thread thread) {
-			this.thread = thread;
+		/**
+		 * Called on the fork's thread before its task runs.
+		 * @return {@code false} if the fork was stopped before it began: its task must not run
+		 */
+		boolean begin() {
+			this.thread = Thread.currentThread();
+			int c = this.control.getAndUpdate((v) -> v | BEGUN);
+			return (c & STOPPED) == 0;
 		}
 
 		/**
-		 * Stops the task: interrupts its thread now, or when it leaves its abortable regions.
+		 * Called on the fork's thread after its task ran: from now on a stop does not interrupt the
+		 * thread, and an interrupt delivered before is cleared.
+		 */
+		void end() {
+			for (;;) {
+				int c = this.control.get();
+				if ((c & INTERRUPTING) != 0) {
+					Thread.onSpinWait();
+				}
+				else if (this.control.compareAndSet(c, c | DONE)) {
+					Thread.interrupted();
+					return;
+				}
+			}
+		}
+
+		/**
+		 * Returns the thread that runs the task, once it has begun.
+		 */
+		@Nullable Thread thread() {
+			return this.thread;
+		}
+
+		/**
+		 * Stops the task: interrupts its thread now, or when it leaves its abortable regions; a task
+		 * that has not begun does not run.
 		 */
 		void stop() {
 			for (;;) {
@@ -96,13 +134,17 @@ final class InterruptPolicy {
 				if ((c & STOPPED) != 0) {
 					return;
 				}
-				if (c >= REGION) {
+				boolean running = (c & BEGUN) != 0 && (c & DONE) == 0;
+				if (c >= REGION || !running) {
 					if (this.control.compareAndSet(c, c | STOPPED)) {
 						return;
 					}
 				}
 				else if (this.control.compareAndSet(c, c | STOPPED | INTERRUPTING)) {
-					this.thread.interrupt();
+					Thread thread = this.thread;
+					if (thread != null) {
+						thread.interrupt();
+					}
 					this.control.getAndUpdate((v) -> (v & ~INTERRUPTING) | INTERRUPTED);
 					return;
 				}

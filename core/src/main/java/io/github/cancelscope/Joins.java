@@ -50,34 +50,60 @@ final class Joins {
 	/**
 	 * Runs every task and returns the first success; the losers are cancelled and have ended, cleanups
 	 * included, when this returns. A task's failure does not cancel the others: each task's outcome is
-	 * caught inside its fork.
+	 * caught inside its fork. A fork stopped before its thread took it never runs, and so never
+	 * reports: a cancellation of the group that race did not make (this scope cancelled, its deadline
+	 * passed) ends the wait, and what the forks that ran reported is looked at once the group has closed.
 	 */
 	static <T> T race(RequestScope scope, List<? extends Callable<? extends T>> tasks) {
 		if (tasks.isEmpty()) {
 			throw new IllegalArgumentException("race needs at least one task");
 		}
 		BlockingQueue<Outcome<T>> finished = new LinkedBlockingQueue<>();
+		Throwable failure = null;
+		Cancellation groupCancellation = null;
 		try (CancellableScope group = scope.openChild(GROUP)) {
+			group.onCancel((cancellation) -> finished.add(Outcome.cancelled(cancellation)));
 			for (Callable<? extends T> task : tasks) {
 				group.fork(() -> finished.add(Outcome.of(task)));
 			}
-			Throwable failure = null;
 			for (int i = 0; i < tasks.size(); i++) {
 				Outcome<T> outcome = takeUninterruptibly(finished);
+				if (outcome.cancellation() != null) {
+					groupCancellation = outcome.cancellation();
+					break;
+				}
 				if (outcome.failure() == null) {
 					group.cancel(CancellationReason.CANCELLED);
 					return outcome.value(); // closing the group waits for the losers and their cleanups first
 				}
-				if (failure == null) {
-					failure = outcome.failure();
-				}
-				else if (outcome.failure() != failure) {
-					failure.addSuppressed(outcome.failure());
-				}
+				failure = addFailure(failure, outcome.failure());
 			}
-			scope.throwIfCancelled();
-			throw Fork.propagate(Objects.requireNonNull(failure));
 		}
+		// the group is closed: every fork that ran has reported
+		for (Outcome<T> outcome : finished) {
+			if (outcome.cancellation() != null) {
+				continue;
+			}
+			if (outcome.failure() == null) {
+				return outcome.value();
+			}
+			failure = addFailure(failure, outcome.failure());
+		}
+		scope.throwIfCancelled();
+		if (failure == null) {
+			throw Objects.requireNonNull(groupCancellation).toException();
+		}
+		throw Fork.propagate(failure);
+	}
+
+	private static Throwable addFailure(@Nullable Throwable first, Throwable failure) {
+		if (first == null) {
+			return failure;
+		}
+		if (failure != first) {
+			first.addSuppressed(failure);
+		}
+		return first;
 	}
 
 	private static <E> E takeUninterruptibly(BlockingQueue<E> queue) {
@@ -99,7 +125,15 @@ final class Joins {
 		}
 	}
 
-	private record Outcome<T>(@Nullable T value, @Nullable Throwable failure) {
+	private record Outcome<T>(@Nullable T value, @Nullable Throwable failure, @Nullable Cancellation cancellation) {
+
+		Outcome(@Nullable T value, @Nullable Throwable failure) {
+			this(value, failure, null);
+		}
+
+		static <T> Outcome<T> cancelled(Cancellation cancellation) {
+			return new Outcome<>(null, null, cancellation);
+		}
 
 		@SuppressWarnings("unchecked")
 		static <T> Outcome<T> of(Callable<? extends T> task) {

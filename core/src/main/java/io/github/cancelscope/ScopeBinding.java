@@ -4,14 +4,44 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the current scope to a thread for the length of a call, with the forked task that thread
- * runs and its innermost abortable region: one {@link Frame} per binding. The one class that knows
- * how a binding is held, so that it can be held another way where {@link ScopedValue} is missing.
+ * runs and its innermost abortable region: one {@link Frame} per binding. How the frame is held is
+ * chosen once, at start-up ({@link ThreadBinding}): a {@code ScopedValue} on Java 25 and later, a
+ * {@code ThreadLocal} on Java 17 to 24. The system property {@value #PROPERTY} forces one
+ * ({@code scoped-value} or {@code thread-local}).
  */
 final class ScopeBinding {
 
-	private static final ScopedValue<Frame> FRAME = ScopedValue.newInstance();
+	/** System property that forces a binding. */
+	static final String PROPERTY = "cancelscope.binding";
+
+	private static final ThreadBinding BINDING = select(System.getProperty(PROPERTY), Runtime.version().feature());
 
 	private ScopeBinding() {
+	}
+
+	static ThreadBinding select(@Nullable String forced, int javaVersion) {
+		if ("thread-local".equals(forced)) {
+			return new ThreadLocalBinding();
+		}
+		if (forced != null && !"scoped-value".equals(forced)) {
+			throw new IllegalStateException("-D" + PROPERTY + "=" + forced
+					+ " is not a binding: use scoped-value (Java 25 and later) or thread-local");
+		}
+		if (javaVersion >= 25) {
+			return Jdk.load("io.github.cancelscope.ScopedValueBinding", ThreadBinding.class);
+		}
+		if (forced != null) {
+			throw new IllegalStateException("-D" + PROPERTY + "=scoped-value needs Java 25 or later; this is Java "
+					+ javaVersion + ". Leave the property unset to use the thread-local binding here.");
+		}
+		return new ThreadLocalBinding();
+	}
+
+	/**
+	 * Returns how frames are bound in this JVM.
+	 */
+	static ThreadBinding binding() {
+		return BINDING;
 	}
 
 	/**
@@ -22,7 +52,7 @@ final class ScopeBinding {
 	}
 
 	static @Nullable Frame frame() {
-		return FRAME.isBound() ? FRAME.get() : null;
+		return BINDING.frame();
 	}
 
 	static RequestScope current() {
@@ -80,7 +110,7 @@ final class ScopeBinding {
 	}
 
 	private static <R, X extends Throwable> R call(Frame frame, CheckedCallable<? extends R, X> op) throws X {
-		return ScopedValue.where(FRAME, frame).call(op::call);
+		return BINDING.call(frame, op);
 	}
 
 }

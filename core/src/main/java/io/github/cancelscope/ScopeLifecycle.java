@@ -281,7 +281,7 @@ final class ScopeLifecycle {
 				throw ended("fork");
 			}
 			if (this.forks == null) {
-				this.forks = new ForkGroup(this.lock);
+				this.forks = new ForkGroup(this.lock, this.scope.forkThreads().threadEndsWithTask());
 			}
 			this.forks.add(fork);
 		}

@@ -28,6 +28,10 @@ final class Snapshots {
 		List<ScopeSnapshot.ForkSnapshot> forkSnapshots = new ArrayList<>(forks.size());
 		for (Fork<?> fork : forks) {
 			Thread thread = fork.thread();
+			if (thread == null) {
+				forkSnapshots.add(new ForkState(fork.threadName(), Thread.State.NEW, Map.of()));
+				continue;
+			}
 			forkSnapshots.add(new ForkState(thread.getName(), thread.getState(),
 					countByKind(active.stream().filter((region) -> region.thread() == thread).toList())));
 		}

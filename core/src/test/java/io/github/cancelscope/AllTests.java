@@ -141,7 +141,7 @@ class AllTests {
 				Await.blockUntilInterrupted();
 				return "never";
 			};
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				Await.await(waiting, "the tasks started");
 				scope.cancel(CancellationReason.SHUTDOWN);
 			});

@@ -160,7 +160,9 @@ class DeferTests {
 		Await.await(waiting, "the fork started");
 		scope.close();
 		assertThat(forkEndedWhenCleanupRan).hasValue(true);
-		assertThat(forkThreadAliveWhenCleanupRan).hasValue(false);
+		if (TestThreads.forkThreadsEndWithTasks(scope)) {
+			assertThat(forkThreadAliveWhenCleanupRan).hasValue(false);
+		}
 	}
 
 	@Test
@@ -190,7 +192,7 @@ class DeferTests {
 				scope.defer(early::incrementAndGet);
 			}
 			// keeps deferring while the scope closes, until a cleanup runs at once
-			Thread deferrer = Thread.ofPlatform().start(() -> {
+			Thread deferrer = TestThreads.start(() -> {
 				try {
 					barrier.await();
 					for (;;) {

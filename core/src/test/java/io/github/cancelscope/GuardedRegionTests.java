@@ -95,7 +95,7 @@ class GuardedRegionTests {
 		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch aborted = new CountDownLatch(1);
 			CountDownLatch inRegion = new CountDownLatch(1);
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				Await.await(inRegion, "the owner entered the region");
 				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 			});
@@ -184,7 +184,7 @@ class GuardedRegionTests {
 				exited.set(true);
 				return null;
 			};
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				try {
 					barrier.await();
 				}
@@ -241,7 +241,7 @@ class GuardedRegionTests {
 		List<String> seen = new CopyOnWriteArrayList<>();
 		CountDownLatch inStatement = new CountDownLatch(1);
 		CountDownLatch aborted = new CountDownLatch(1);
-		Thread canceller = Thread.ofPlatform().start(() -> {
+		Thread canceller = TestThreads.start(() -> {
 			Await.await(inStatement, "the owner entered the statement");
 			scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 		});
@@ -306,7 +306,7 @@ class GuardedRegionTests {
 			boolean inChildScope = (i % 2 == 0);
 			int spins = ThreadLocalRandom.current().nextInt(300);
 			CancellableScope scope = this.root.scope().openChild();
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				try {
 					barrier.await();
 				}
@@ -356,7 +356,7 @@ class GuardedRegionTests {
 	void interruptibleOnTheOwnerThreadIsInterruptedByCancellationAndTheInterruptIsClearedAfter() {
 		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				Await.await(inRegion, "the owner entered the region");
 				scope.cancel(CancellationReason.CLIENT_DISCONNECTED);
 			});
@@ -382,7 +382,7 @@ class GuardedRegionTests {
 	void interruptibleUnblocksAParkedThread() {
 		try (CancellableScope scope = this.root.scope().openChild()) {
 			CountDownLatch inRegion = new CountDownLatch(1);
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				Await.await(inRegion, "the owner entered the region");
 				scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 			});

@@ -239,7 +239,7 @@ class ObserverTests {
 	 */
 	private static @Nullable Throwable joinWithin(Subtask<?> fork) {
 		AtomicReference<Throwable> thrown = new AtomicReference<>();
-		Thread joiner = Thread.ofVirtual().start(() -> {
+		Thread joiner = TestThreads.start(() -> {
 			try {
 				fork.join();
 			}
@@ -296,7 +296,8 @@ class ObserverTests {
 
 	static final class RecordingObserver implements ScopeObserver {
 
-		static final ScopedValue<String> BOUND = ScopedValue.newInstance();
+		// what an observer binds around a scope's work (a tracing context): set and restored per call
+		static final ThreadLocal<String> BOUND = new ThreadLocal<>();
 
 		final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -311,7 +312,19 @@ class ObserverTests {
 
 				@Override
 				public <R, X extends Throwable> R bind(CheckedCallable<? extends R, X> op) throws X {
-					return ScopedValue.where(BOUND, scope.id()).call(op::call);
+					String outer = BOUND.get();
+					BOUND.set(scope.id());
+					try {
+						return op.call();
+					}
+					finally {
+						if (outer != null) {
+							BOUND.set(outer);
+						}
+						else {
+							BOUND.remove();
+						}
+					}
 				}
 
 				@Override

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link RequestScope#race}.
@@ -57,7 +60,7 @@ class RaceTests {
 				Await.await(losersWaiting, "the losers started");
 				return "winner";
 			};
-			Thread releaser = Thread.ofPlatform().start(() -> {
+			Thread releaser = TestThreads.start(() -> {
 				Await.await(cleanupsStarted, "the cleanups started");
 				mayFinishCleanups.countDown();
 			});
@@ -74,15 +77,13 @@ class RaceTests {
 	@Test
 	void firstSuccessWinsAfterEarlierFailures() {
 		try (CancellableScope scope = this.root.scope().openChild()) {
-			AtomicReference<Thread> failingThread = new AtomicReference<>();
 			CountDownLatch failingStarted = new CountDownLatch(1);
 			String result = scope.race(List.of(() -> {
-				failingThread.set(Thread.currentThread());
 				failingStarted.countDown();
 				throw new IllegalStateException("fails first");
 			}, () -> {
 				Await.await(failingStarted, "the failing task started");
-				Await.join(failingThread.get(), "the failing task ended");
+				awaitForksOfTheRaceRunning(1, "the failing task ended");
 				return "succeeds later";
 			}));
 			assertThat(result).isEqualTo("succeeds later");
@@ -96,25 +97,21 @@ class RaceTests {
 			IllegalStateException first = new IllegalStateException("first");
 			IllegalArgumentException second = new IllegalArgumentException("second");
 			UnsupportedOperationException third = new UnsupportedOperationException("third");
-			AtomicReference<Thread> firstThread = new AtomicReference<>();
-			AtomicReference<Thread> secondThread = new AtomicReference<>();
 			CountDownLatch firstStarted = new CountDownLatch(1);
 			CountDownLatch secondStarted = new CountDownLatch(1);
 			// each task fails only after the one before it has ended, so the order is certain
 			Callable<String> thirdTask = () -> {
 				Await.await(secondStarted, "the second task started");
-				Await.join(secondThread.get(), "the second task ended");
+				awaitForksOfTheRaceRunning(1, "the second task ended");
 				throw third;
 			};
 			Callable<String> secondTask = () -> {
-				secondThread.set(Thread.currentThread());
 				secondStarted.countDown();
 				Await.await(firstStarted, "the first task started");
-				Await.join(firstThread.get(), "the first task ended");
+				awaitForksOfTheRaceRunning(2, "the first task ended");
 				throw second;
 			};
 			Callable<String> firstTask = () -> {
-				firstThread.set(Thread.currentThread());
 				firstStarted.countDown();
 				throw first;
 			};
@@ -122,6 +119,17 @@ class RaceTests {
 			assertThat(first.getSuppressed()).containsExactly(second, third);
 			assertThat(scope.isCancelled()).isFalse();
 		}
+	}
+
+	/**
+	 * Waits, in a task of a race, until at most {@code count} of the race's forks still run: the
+	 * others have reported their outcome and ended. (Not their threads: a pooled one goes on.)
+	 */
+	private static void awaitForksOfTheRaceRunning(int count, String what) {
+		CancellableScope group = (CancellableScope) RequestScope.current();
+		await(what).atMost(Await.SECONDS, TimeUnit.SECONDS)
+			.pollInterval(1, TimeUnit.MILLISECONDS)
+			.until(() -> group.snapshot().forks().size() <= count);
 	}
 
 	@Test
@@ -150,7 +158,7 @@ class RaceTests {
 				Await.blockUntilInterrupted();
 				return "never";
 			};
-			Thread canceller = Thread.ofPlatform().start(() -> {
+			Thread canceller = TestThreads.start(() -> {
 				Await.await(waiting, "the tasks started");
 				scope.cancel(CancellationReason.DEADLINE_EXCEEDED);
 			});
@@ -158,6 +166,67 @@ class RaceTests {
 				.isThrownBy(() -> scope.race(List.of(waiter, waiter)))
 				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
 			Await.join(canceller, "the canceller ended");
+		}
+	}
+
+	@Test
+	void cancellationBeforeTheForksThreadsTookThemEndsTheRace() {
+		// a fork stopped before its thread takes it never runs, so it never reports its outcome
+		HeldForkThreads held = new HeldForkThreads();
+		try (CancellableScope root = DefaultScope.root(ScopeSettings.defaults(), held);
+				CancellableScope scope = root.openChild()) {
+			AtomicInteger ran = new AtomicInteger();
+			AtomicReference<Throwable> thrown = new AtomicReference<>();
+			Thread racer = TestThreads.start(() -> {
+				try {
+					scope.race(List.of(ran::incrementAndGet, ran::incrementAndGet));
+				}
+				catch (Throwable ex) {
+					thrown.set(ex);
+				}
+			});
+			held.awaitHeld(2);
+			scope.cancel(CancellationReason.SHUTDOWN);
+			held.release();
+			Await.join(racer, "race returned");
+			assertThat(thrown.get()).isInstanceOfSatisfying(ScopeCancelledException.class,
+					(ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.SHUTDOWN));
+			assertThat(ran).hasValue(0);
+		}
+	}
+
+	@Test
+	void taskThatSucceedsDespiteTheCancellationOfTheEnclosingScopeStillWins() {
+		HeldForkThreads held = new HeldForkThreads();
+		try (CancellableScope root = DefaultScope.root(ScopeSettings.defaults(), held);
+				CancellableScope scope = root.openChild()) {
+			CountDownLatch running = new CountDownLatch(1);
+			AtomicReference<Object> outcome = new AtomicReference<>();
+			Thread racer = TestThreads.start(() -> {
+				try {
+					outcome.set(scope.race(List.of(() -> {
+						running.countDown();
+						try {
+							Await.blockUntilInterrupted();
+						}
+						catch (InterruptedException ex) {
+							return "finished anyway";
+						}
+						return "never";
+					}, () -> "never ran")));
+				}
+				catch (Throwable ex) {
+					outcome.set(ex);
+				}
+			});
+			held.awaitHeld(2);
+			held.release(1);
+			Await.await(running, "the first task runs");
+			// the second fork has not begun when the cancellation comes: it never runs
+			scope.cancel(CancellationReason.SHUTDOWN);
+			held.release();
+			Await.join(racer, "race returned");
+			assertThat(outcome.get()).isEqualTo("finished anyway");
 		}
 	}
 

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,16 +49,35 @@ class ScopeStressTests {
 
 	private final LongAdder cancelledRequests = new LongAdder();
 
-	private final ExecutorService cancellers = Executors.newVirtualThreadPerTaskExecutor();
+	private final LongAdder refusedForks = new LongAdder();
+
+	// whether a fork's thread ends with its task (a virtual thread) or goes back to a pool (platform threads)
+	private boolean threadsEndWithTasks;
+
+	private final ExecutorService cancellers = Executors.newCachedThreadPool(TestThreads.daemons("stress-canceller-"));
 
 	@RegisterExtension
 	final RootScopeExtension root = new RootScopeExtension().withSystemClock();
 
 	@Test
 	void concurrentScopesRunEveryCleanupOnceLeaveNoThreadAliveAndNoInterruptBehind() throws Exception {
-		CancellableScope root = this.root.scope();
-		ExecutorService workers = Executors.newFixedThreadPool(WORKERS,
-				Thread.ofPlatform().daemon().name("stress-worker-", 0).factory());
+		stress(this.root.scope());
+	}
+
+	@Test
+	void forksRefusedByASmallPoolOfPlatformThreadsLeaveEveryScopeConsistent() throws Exception {
+		// fewer platform fork threads than workers: many forks are refused, on every Java
+		int bound = 8;
+		ScopeSettings settings = ScopeSettings.defaults().withMaxPlatformForkThreads(bound);
+		try (CancellableScope root = DefaultScope.root(settings, ForkThreads.create("platform", 17, bound))) {
+			stress(root);
+			assertThat(this.refusedForks.sum()).as("forks refused by the full pool").isPositive();
+		}
+	}
+
+	private void stress(CancellableScope root) throws Exception {
+		this.threadsEndWithTasks = ((DefaultScope) root).forkThreads().threadEndsWithTask();
+		ExecutorService workers = Executors.newFixedThreadPool(WORKERS, TestThreads.daemons("stress-worker-"));
 		long end = System.nanoTime() + BUDGET.toNanos();
 		try (CapturedLog log = CapturedLog.ofScopes()) {
 			for (int w = 0; w < WORKERS; w++) {
@@ -75,7 +96,9 @@ class ScopeStressTests {
 			boolean finished = workers.awaitTermination(BUDGET.toSeconds() + 60, TimeUnit.SECONDS);
 			assertThat(finished).as("workers still running long after their budget, deadlocked?%n%s", threadDump())
 				.isTrue();
-			assertThat(this.problems).as("problems (%d requests, %d forks)", this.requests.sum(), this.forks.sum())
+			assertThat(this.problems)
+				.as("problems (%d requests, %d forks, %d refused by a full pool)", this.requests.sum(), this.forks.sum(),
+						this.refusedForks.sum())
 				.isEmpty();
 			assertThat(log.warnings()).extracting((record) -> record.getMessage()).isEmpty();
 			assertThat(this.requests.sum()).isGreaterThan(WORKERS);
@@ -132,8 +155,12 @@ class ScopeStressTests {
 				this.problems.add("a cleanup ran " + cleanup.get() + " times");
 			}
 		}
+		if (tracking.running.get() != 0) {
+			this.problems.add(tracking.running.get() + " forked task(s) still running after close");
+		}
 		for (Thread thread : tracking.threads) {
-			if (thread.isAlive()) {
+			// a pooled platform thread outlives its task by design
+			if (this.threadsEndWithTasks && thread.isAlive()) {
 				this.problems.add("fork thread still alive after close: " + thread);
 			}
 		}
@@ -164,7 +191,7 @@ class ScopeStressTests {
 				try {
 					scope.interruptible("test", () -> {
 						try {
-							Thread.sleep(Duration.ofNanos(random.nextInt(2_000_000)));
+							TimeUnit.NANOSECONDS.sleep(random.nextInt(2_000_000));
 						}
 						catch (InterruptedException ex) {
 							Thread.currentThread().interrupt();
@@ -213,48 +240,64 @@ class ScopeStressTests {
 			tracking.threads.add(Thread.currentThread());
 			ThreadLocalRandom random = ThreadLocalRandom.current();
 			RequestScope scope = RequestScope.current();
-			switch (kind) {
-				case 0 -> {
-					return "value";
-				}
-				case 1 -> throw new Boom();
-				case 2 -> Thread.sleep(Duration.ofNanos(random.nextInt(3_000_000)));
-				case BLOCKS_UNTIL_CANCELLED -> Thread.sleep(Duration.ofSeconds(30)); // or until closed
-				case 4 -> {
-					defer(scope, tracking, random.nextInt(4) == 0);
-					Thread.sleep(Duration.ofNanos(random.nextInt(1_000_000)));
-				}
-				case 5 -> {
-					try (CancellableScope child = scope.openChild(randomTimeout(random))) {
-						defer(child, tracking, false);
-						if (depth < 2) {
-							child.call(() -> {
-								work(child, tracking, depth + 1);
-								return null;
-							});
-						}
+			// a stop interrupts a fork only once its scope is cancelled; anything else is left over from the
+			// thread's previous task (a pooled platform thread)
+			if (Thread.currentThread().isInterrupted() && !scope.isCancelled()) {
+				this.problems.add("a fork began interrupted in a scope that is not cancelled: " + Thread.currentThread());
+			}
+			tracking.running.incrementAndGet();
+			try {
+				return run(kind, scope, random, tracking, depth);
+			}
+			finally {
+				tracking.running.decrementAndGet();
+			}
+		};
+	}
+
+	private Object run(int kind, RequestScope scope, ThreadLocalRandom random, Tracking tracking, int depth)
+			throws Exception {
+		switch (kind) {
+			case 0 -> {
+				return "value";
+			}
+			case 1 -> throw new Boom();
+			case 2 -> TimeUnit.NANOSECONDS.sleep(random.nextInt(3_000_000));
+			case BLOCKS_UNTIL_CANCELLED -> TimeUnit.SECONDS.sleep(30); // or until closed
+			case 4 -> {
+				defer(scope, tracking, random.nextInt(4) == 0);
+				TimeUnit.NANOSECONDS.sleep(random.nextInt(1_000_000));
+			}
+			case 5 -> {
+				try (CancellableScope child = scope.openChild(randomTimeout(random))) {
+					defer(child, tracking, false);
+					if (depth < 2) {
+						child.call(() -> {
+							work(child, tracking, depth + 1);
+							return null;
+						});
 					}
 				}
-				case 6 -> {
-					CountDownLatch aborted = new CountDownLatch(1);
-					long waitNanos = random.nextLong(2_000_000);
-					scope.abortable("test", aborted::countDown, () -> {
-						long until = System.nanoTime() + waitNanos;
-						for (;;) {
-							try {
-								aborted.await(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-								return null;
-							}
-							catch (InterruptedException ex) {
-								this.problems.add("a fork was interrupted inside an abortable region");
-							}
-						}
-					});
-				}
-				default -> throw new IllegalArgumentException("kind " + kind);
 			}
-			return "done";
-		};
+			case 6 -> {
+				CountDownLatch aborted = new CountDownLatch(1);
+				long waitNanos = random.nextLong(2_000_000);
+				scope.abortable("test", aborted::countDown, () -> {
+					long until = System.nanoTime() + waitNanos;
+					for (;;) {
+						try {
+							aborted.await(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+							return null;
+						}
+						catch (InterruptedException ex) {
+							this.problems.add("a fork was interrupted inside an abortable region");
+						}
+					}
+				});
+			}
+			default -> throw new IllegalArgumentException("kind " + kind);
+		}
+		return "done";
 	}
 
 	private void defer(RequestScope scope, Tracking tracking, boolean fails) {
@@ -276,6 +319,11 @@ class ScopeStressTests {
 	private void expect(RuntimeException ex, String where) {
 		boolean expected = ex instanceof Boom || ex instanceof ScopeCancelledException
 				|| (ex instanceof CompletionException && ex.getCause() instanceof InterruptedException);
+		if (ex instanceof RejectedExecutionException && !this.threadsEndWithTasks) {
+			// every platform fork thread busy: refused, as documented
+			this.refusedForks.increment();
+			expected = true;
+		}
 		if (!expected) {
 			this.problems.add("unexpected failure from " + where + ": " + describe(ex));
 		}
@@ -306,6 +354,8 @@ class ScopeStressTests {
 		final Queue<AtomicInteger> cleanups = new ConcurrentLinkedQueue<>();
 
 		final Queue<Thread> threads = new ConcurrentLinkedQueue<>();
+
+		final AtomicInteger running = new AtomicInteger();
 
 	}
 

@@ -130,7 +130,7 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 
 	static int wholeSecondsAtLeastOne(Duration duration) {
 		long seconds = duration.getSeconds() + ((duration.getNano() > 0) ? 1 : 0);
-		return Math.clamp(seconds, 1, Integer.MAX_VALUE);
+		return (int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE));
 	}
 
 }

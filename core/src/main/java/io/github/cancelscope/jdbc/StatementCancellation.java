@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Cancels one execution of a statement, and only that execution. It is the abort action of the
@@ -46,6 +47,8 @@ final class StatementCancellation implements Runnable {
 
 	private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+	private static final AtomicInteger threads = new AtomicInteger();
+
 	static final ScheduledThreadPoolExecutor cancellers = createCancellers();
 
 	private final Statement statement;
@@ -75,7 +78,11 @@ final class StatementCancellation implements Runnable {
 
 	private static ScheduledThreadPoolExecutor createCancellers() {
 		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(MAX_THREADS,
-				Thread.ofPlatform().name("cancelscope-statement-cancel-", 1).daemon().factory());
+				(task) -> {
+					Thread thread = new Thread(task, "cancelscope-statement-cancel-" + threads.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				});
 		executor.setKeepAliveTime(30, TimeUnit.SECONDS);
 		executor.allowCoreThreadTimeOut(true);
 		return executor;

@@ -17,8 +17,11 @@ public final class ScopeSettings {
 	/** Default {@link #closeTimeout()}. */
 	public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+	/** Default {@link #maxPlatformForkThreads()}. */
+	public static final int DEFAULT_MAX_PLATFORM_FORK_THREADS = 256;
+
 	private static final ScopeSettings DEFAULTS = new ScopeSettings(ScopeClock.system(), DEFAULT_CLOSE_TIMEOUT,
-			ContextCapture.NONE, ScopeObserver.NONE);
+			ContextCapture.NONE, ScopeObserver.NONE, DEFAULT_MAX_PLATFORM_FORK_THREADS);
 
 	private final ScopeClock clock;
 
@@ -28,12 +31,15 @@ public final class ScopeSettings {
 
 	private final ScopeObserver observer;
 
+	private final int maxPlatformForkThreads;
+
 	private ScopeSettings(ScopeClock clock, Duration closeTimeout, ContextCapture contextCapture,
-			ScopeObserver observer) {
+			ScopeObserver observer, int maxPlatformForkThreads) {
 		this.clock = clock;
 		this.closeTimeout = closeTimeout;
 		this.contextCapture = contextCapture;
 		this.observer = observer;
+		this.maxPlatformForkThreads = maxPlatformForkThreads;
 	}
 
 	/**
@@ -52,7 +58,7 @@ public final class ScopeSettings {
 	 */
 	public ScopeSettings withClock(ScopeClock clock) {
 		return new ScopeSettings(Objects.requireNonNull(clock, "clock"), this.closeTimeout, this.contextCapture,
-				this.observer);
+				this.observer, this.maxPlatformForkThreads);
 	}
 
 	/**
@@ -67,7 +73,8 @@ public final class ScopeSettings {
 		if (closeTimeout.isNegative()) {
 			throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
 		}
-		return new ScopeSettings(this.clock, closeTimeout, this.contextCapture, this.observer);
+		return new ScopeSettings(this.clock, closeTimeout, this.contextCapture, this.observer,
+				this.maxPlatformForkThreads);
 	}
 
 	/**
@@ -77,7 +84,7 @@ public final class ScopeSettings {
 	 */
 	public ScopeSettings withContextCapture(ContextCapture contextCapture) {
 		return new ScopeSettings(this.clock, this.closeTimeout,
-				Objects.requireNonNull(contextCapture, "contextCapture"), this.observer);
+				Objects.requireNonNull(contextCapture, "contextCapture"), this.observer, this.maxPlatformForkThreads);
 	}
 
 	/**
@@ -87,7 +94,24 @@ public final class ScopeSettings {
 	 */
 	public ScopeSettings withObserver(ScopeObserver observer) {
 		return new ScopeSettings(this.clock, this.closeTimeout, this.contextCapture,
-				Objects.requireNonNull(observer, "observer"));
+				Objects.requireNonNull(observer, "observer"), this.maxPlatformForkThreads);
+	}
+
+	/**
+	 * Returns a copy with another bound on the platform threads that run forks where the JVM has no
+	 * virtual threads (Java 17 to 20). A fork that finds them all busy is refused with a
+	 * {@link java.util.concurrent.RejectedExecutionException}. On Java 21 and later every fork gets
+	 * a virtual thread, and this bound does not apply.
+	 * @param maxPlatformForkThreads the most platform threads a root scope runs forks on, at least 1
+	 * @return the new settings
+	 * @throws IllegalArgumentException if {@code maxPlatformForkThreads} is less than 1
+	 */
+	public ScopeSettings withMaxPlatformForkThreads(int maxPlatformForkThreads) {
+		if (maxPlatformForkThreads < 1) {
+			throw new IllegalArgumentException("maxPlatformForkThreads must be at least 1, was " + maxPlatformForkThreads);
+		}
+		return new ScopeSettings(this.clock, this.closeTimeout, this.contextCapture, this.observer,
+				maxPlatformForkThreads);
 	}
 
 	/**
@@ -122,10 +146,20 @@ public final class ScopeSettings {
 		return this.observer;
 	}
 
+	/**
+	 * Returns the most platform threads a root scope runs forks on, where the JVM has no virtual
+	 * threads.
+	 * @return the bound
+	 */
+	public int maxPlatformForkThreads() {
+		return this.maxPlatformForkThreads;
+	}
+
 	@Override
 	public String toString() {
 		return "ScopeSettings[clock=" + this.clock + ", closeTimeout=" + this.closeTimeout + ", contextCapture="
-				+ this.contextCapture + ", observer=" + this.observer + "]";
+				+ this.contextCapture + ", observer=" + this.observer + ", maxPlatformForkThreads="
+				+ this.maxPlatformForkThreads + "]";
 	}
 
 }

@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cancelscope.Registration;
 
@@ -50,8 +52,7 @@ final class SystemScopeClock implements ScopeClock {
 		static final ThreadPoolExecutor EXPIRY = expiry();
 
 		private static ScheduledThreadPoolExecutor timer() {
-			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
-					Thread.ofPlatform().name("cancelscope-deadlines").daemon().factory());
+			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("cancelscope-deadlines"));
 			executor.setRemoveOnCancelPolicy(true);
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			return executor;
@@ -59,9 +60,18 @@ final class SystemScopeClock implements ScopeClock {
 
 		private static ThreadPoolExecutor expiry() {
 			ThreadPoolExecutor executor = new ThreadPoolExecutor(EXPIRY_THREADS, EXPIRY_THREADS, 30, TimeUnit.SECONDS,
-					new LinkedBlockingQueue<>(), Thread.ofPlatform().name("cancelscope-expiry-", 1).daemon().factory());
+					new LinkedBlockingQueue<>(), daemon("cancelscope-expiry-"));
 			executor.allowCoreThreadTimeOut(true);
 			return executor;
+		}
+
+		private static ThreadFactory daemon(String name) {
+			AtomicInteger count = new AtomicInteger();
+			return (task) -> {
+				Thread thread = new Thread(task, name.endsWith("-") ? name + count.incrementAndGet() : name);
+				thread.setDaemon(true);
+				return thread;
+			};
 		}
 
 	}

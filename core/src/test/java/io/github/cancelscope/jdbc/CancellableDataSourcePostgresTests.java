@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.cancelscope.Cancellation;
@@ -20,6 +21,7 @@ import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.ScopeCancelledException;
 import io.github.cancelscope.StalledTimerClock;
 import io.github.cancelscope.Subtask;
+import io.github.cancelscope.TestThreads;
 import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.ManualScopeClock;
 import io.github.cancelscope.test.RootScopeExtension;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;
@@ -278,7 +282,19 @@ class CancellableDataSourcePostgresTests {
 	}
 
 	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
 	void interruptedVirtualThreadCommitsAndKeepsItsConnection() throws Exception {
+		// on a virtual thread an interrupt closes a blocked socket: the connection must hold it off
+		commitsOnAnInterruptedThread((task) -> TestThreads.startVirtual("interrupted-fork", task));
+	}
+
+	@Test
+	void interruptedPlatformThreadCommitsAndKeepsItsConnection() throws Exception {
+		// where forks run on platform threads (Java 17 to 20)
+		commitsOnAnInterruptedThread(TestThreads::start);
+	}
+
+	private void commitsOnAnInterruptedThread(Consumer<Runnable> thread) throws Exception {
 		int backendsBefore = PostgresServer.backends(APP);
 		// what a fork stopped inside a statement finds: its interrupt status set when it goes on to commit
 		FutureTask<Void> task = new FutureTask<>(() -> {
@@ -305,7 +321,7 @@ class CancellableDataSourcePostgresTests {
 			}
 			return null;
 		});
-		Thread.ofVirtual().name("interrupted-fork").start(task);
+		thread.accept(task);
 		task.get(10, TimeUnit.SECONDS);
 		try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
 			try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM orders WHERE id = 44")) {

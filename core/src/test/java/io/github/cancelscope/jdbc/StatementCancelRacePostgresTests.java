@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.TestThreads;
 import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,7 @@ class StatementCancelRacePostgresTests {
 	final RootScopeExtension root = new RootScopeExtension().withSystemClock();
 
 	private final ExecutorService canceller = Executors
-		.newSingleThreadExecutor(Thread.ofPlatform().name("test-canceller").daemon().factory());
+		.newSingleThreadExecutor(TestThreads.daemons("test-canceller-"));
 
 	@BeforeAll
 	static void createPool() {

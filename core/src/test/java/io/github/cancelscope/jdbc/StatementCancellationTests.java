@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.cancelscope.TestThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,7 +66,7 @@ class StatementCancellationTests {
 		cancellations.forEach(StatementCancellation::finished);
 		assertThat(mostInCancel.get()).as("cancels at once").isEqualTo(StatementCancellation.MAX_THREADS);
 		assertThat(cancellingThreads).as("threads that cancelled").hasSizeLessThanOrEqualTo(StatementCancellation.MAX_THREADS)
-			.allSatisfy((thread) -> assertThat(thread.isVirtual()).isFalse());
+			.allSatisfy((thread) -> assertThat(TestThreads.isVirtual(thread)).isFalse());
 	}
 
 	@Test
