@@ -71,20 +71,21 @@ final class AbortableRegion {
 		Objects.requireNonNull(abort, "abort");
 		Objects.requireNonNull(body, "body");
 		scope.throwIfCancelled();
-		Fork<?> fork = ScopeBinding.currentFork();
+		ScopeBinding.Frame frame = ScopeBinding.frame();
+		Fork<?> fork = (frame != null) ? frame.fork() : null;
 		if (fork != null) {
 			fork.enterRegion();
 		}
 		try {
 			boolean wasInterrupted = interrupts && Thread.currentThread().isInterrupted();
-			AbortableRegion region = new AbortableRegion(kind, abort, interrupts, ScopeBinding.currentRegion());
+			AbortableRegion region = new AbortableRegion(kind, abort, interrupts, (frame != null) ? frame.region() : null);
 			Registration registration = scope.register(region);
 			try {
 				Cancellation refused = region.begin();
 				if (refused != null) {
 					throw refused.toException();
 				}
-				return ScopeBinding.callInRegion(scope, region, body);
+				return ScopeBinding.callInRegion(frame, scope, region, body);
 			}
 			finally {
 				registration.close();

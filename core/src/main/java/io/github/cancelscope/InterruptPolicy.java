@@ -56,11 +56,12 @@ final class InterruptPolicy {
 		}
 		// clear first, then look: a stop racing this close is either seen below or lands after the clear
 		Thread.interrupted();
-		Fork<?> fork = ScopeBinding.currentFork();
+		ScopeBinding.Frame frame = ScopeBinding.frame();
+		Fork<?> fork = (frame != null) ? frame.fork() : null;
 		// inside an abortable region a stopped fork gets its interrupt when the region exits, not here
 		boolean stoppedFork = fork != null && fork.interrupts().isStopped() && !fork.interrupts().isInRegion();
 		boolean keep = openerWasInterrupted || interruptedWhile || stoppedFork
-				|| AbortableRegion.interruptDelivered(ScopeBinding.currentRegion());
+				|| AbortableRegion.interruptDelivered((frame != null) ? frame.region() : null);
 		if (keep) {
 			current.interrupt();
 		}

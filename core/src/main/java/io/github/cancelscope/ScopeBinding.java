@@ -46,9 +46,40 @@ final class ScopeBinding {
 
 	/**
 	 * What is bound to a thread: the current scope, the fork the thread runs (if it is a fork's
-	 * thread), and the innermost abortable region running on it.
+	 * thread), and the innermost abortable region running on it. A frame belongs to the thread that
+	 * bound it, so a region is entered by setting a field rather than by binding a new frame; a
+	 * frame seen from another thread (a {@code ScopedValue} inherited by a structured task) has no
+	 * region there.
 	 */
-	record Frame(DefaultScope scope, @Nullable Fork<?> fork, @Nullable AbortableRegion region) {
+	static final class Frame {
+
+		private final DefaultScope scope;
+
+		private final @Nullable Fork<?> fork;
+
+		private final Thread thread = Thread.currentThread();
+
+		// confined to thread
+		private @Nullable AbortableRegion region;
+
+		Frame(DefaultScope scope, @Nullable Fork<?> fork, @Nullable AbortableRegion region) {
+			this.scope = scope;
+			this.fork = fork;
+			this.region = region;
+		}
+
+		DefaultScope scope() {
+			return this.scope;
+		}
+
+		@Nullable Fork<?> fork() {
+			return this.fork;
+		}
+
+		@Nullable AbortableRegion region() {
+			return (this.thread == Thread.currentThread()) ? this.region : null;
+		}
+
 	}
 
 	static @Nullable Frame frame() {
@@ -93,12 +124,22 @@ final class ScopeBinding {
 
 	/**
 	 * Runs {@code op} with {@code region} as the innermost region, keeping the current scope and fork.
+	 * @param frame the calling thread's frame, or {@code null}
 	 */
-	static <R, X extends Throwable> R callInRegion(DefaultScope scope, AbortableRegion region,
+	static <R, X extends Throwable> R callInRegion(@Nullable Frame frame, DefaultScope scope, AbortableRegion region,
 			CheckedCallable<? extends R, X> op) throws X {
-		Frame outer = frame();
-		return call(new Frame((outer != null) ? outer.scope() : scope, (outer != null) ? outer.fork() : null, region),
-				op);
+		if (frame == null || frame.thread != Thread.currentThread()) {
+			return call(new Frame((frame != null) ? frame.scope : scope, (frame != null) ? frame.fork : null, region),
+					op);
+		}
+		AbortableRegion outer = frame.region;
+		frame.region = region;
+		try {
+			return op.call();
+		}
+		finally {
+			frame.region = outer;
+		}
 	}
 
 	/**

@@ -9,16 +9,20 @@ import org.jspecify.annotations.Nullable;
  */
 final class ScopedValueBinding implements ThreadBinding {
 
-	private final ScopedValue<ScopeBinding.Frame> frame = ScopedValue.newInstance();
+	// what orElse returns when nothing is bound: one lookup instead of isBound() and get()
+	private static final Object UNBOUND = new Object();
+
+	private final ScopedValue<Object> frame = ScopedValue.newInstance();
 
 	@Override
 	public ScopeBinding.@Nullable Frame frame() {
-		return this.frame.isBound() ? this.frame.get() : null;
+		Object frame = this.frame.orElse(UNBOUND);
+		return (frame != UNBOUND) ? (ScopeBinding.Frame) frame : null;
 	}
 
 	@Override
 	public <R, X extends Throwable> R call(ScopeBinding.Frame frame, CheckedCallable<? extends R, X> op) throws X {
-		return ScopedValue.where(this.frame, frame).call(op::call);
+		return ScopedValue.where(this.frame, (Object) frame).call(op::call);
 	}
 
 	@Override

@@ -2,8 +2,6 @@ package io.github.cancelscope.spi;
 
 import java.time.Instant;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +11,7 @@ import io.github.cancelscope.Registration;
 
 /**
  * {@link ScopeClock} on {@link System#nanoTime()} with a single daemon timer thread, created on
- * first use. Cancelled timers leave the queue at once.
+ * first use ({@link DeadlineTimer}).
  * <p>
  * Due actions run on a small pool of platform threads, not on the timer thread (cancelling may call
  * {@code Statement.cancel()}, which blocks for milliseconds) and not on virtual threads: a few
@@ -40,35 +38,26 @@ final class SystemScopeClock implements ScopeClock {
 
 	@Override
 	public Registration schedule(Runnable action, long atNanoTime) {
-		ScheduledFuture<?> future = Executors.TIMER.schedule(() -> Executors.EXPIRY.execute(action),
-				atNanoTime - System.nanoTime(), TimeUnit.NANOSECONDS);
-		return () -> future.cancel(false);
+		return Executors.TIMER.schedule(action, atNanoTime);
 	}
 
 	private static final class Executors {
 
-		static final ScheduledThreadPoolExecutor TIMER = timer();
-
 		static final ThreadPoolExecutor EXPIRY = expiry();
 
-		private static ScheduledThreadPoolExecutor timer() {
-			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("cancelscope-deadlines"));
-			executor.setRemoveOnCancelPolicy(true);
-			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-			return executor;
-		}
+		static final DeadlineTimer TIMER = new DeadlineTimer(EXPIRY, "cancelscope-deadlines");
 
 		private static ThreadPoolExecutor expiry() {
 			ThreadPoolExecutor executor = new ThreadPoolExecutor(EXPIRY_THREADS, EXPIRY_THREADS, 30, TimeUnit.SECONDS,
-					new LinkedBlockingQueue<>(), daemon("cancelscope-expiry-"));
+					new LinkedBlockingQueue<>(), expiryThreads());
 			executor.allowCoreThreadTimeOut(true);
 			return executor;
 		}
 
-		private static ThreadFactory daemon(String name) {
+		private static ThreadFactory expiryThreads() {
 			AtomicInteger count = new AtomicInteger();
 			return (task) -> {
-				Thread thread = new Thread(task, name.endsWith("-") ? name + count.incrementAndGet() : name);
+				Thread thread = new Thread(task, "cancelscope-expiry-" + count.incrementAndGet());
 				thread.setDaemon(true);
 				return thread;
 			};

@@ -1,0 +1,114 @@
+package io.github.cancelscope.spi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cancelscope.Registration;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link DeadlineTimer}, on the real clock: each waits for an event, with a bound that
+ * only a hang would miss, and checks order, never elapsed time.
+ */
+class DeadlineTimerTests {
+
+	private static final long HANG_SECONDS = 20;
+
+	private static long inMillis(long millis) {
+		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+	}
+
+	@Test
+	void firesDueTimersInOrderOfTheirDeadlines() throws InterruptedException {
+		List<String> fired = new CopyOnWriteArrayList<>();
+		CountDownLatch all = new CountDownLatch(3);
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-order");
+		timer.schedule(() -> record(fired, "third", all), inMillis(90));
+		timer.schedule(() -> record(fired, "first", all), inMillis(30));
+		timer.schedule(() -> record(fired, "second", all), inMillis(60));
+		assertThat(all.await(HANG_SECONDS, TimeUnit.SECONDS)).as("all three timers fired").isTrue();
+		assertThat(fired).containsExactly("first", "second", "third");
+	}
+
+	@Test
+	void aCancelledTimerNeverFiresAndHoldsNothing() throws InterruptedException {
+		AtomicBoolean cancelledRan = new AtomicBoolean();
+		CountDownLatch later = new CountDownLatch(1);
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-cancel");
+		Registration cancelled = timer.schedule(() -> cancelledRan.set(true), inMillis(20));
+		cancelled.close();
+		cancelled.close();
+		timer.schedule(later::countDown, inMillis(60));
+		assertThat(later.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the later timer fired").isTrue();
+		assertThat(cancelledRan).as("the cancelled timer, due before the later one, ran").isFalse();
+	}
+
+	@Test
+	void aTimerScheduledWhileTheThreadIdlesWakesIt() throws InterruptedException {
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-idle");
+		for (int i = 0; i < 3; i++) {
+			CountDownLatch fired = new CountDownLatch(1);
+			timer.schedule(fired::countDown, inMillis(5));
+			assertThat(fired.await(HANG_SECONDS, TimeUnit.SECONDS)).as("timer %d fired after an idle spell", i).isTrue();
+		}
+	}
+
+	@Test
+	void anExecutorThatRefusesAnActionDoesNotStopTheTimer() throws InterruptedException {
+		AtomicInteger executed = new AtomicInteger();
+		DeadlineTimer timer = new DeadlineTimer((action) -> {
+			if (executed.getAndIncrement() == 0) {
+				throw new IllegalStateException("refused on purpose");
+			}
+			action.run();
+		}, "test-timer-refusal");
+		CountDownLatch second = new CountDownLatch(1);
+		timer.schedule(() -> {
+		}, inMillis(10));
+		timer.schedule(second::countDown, inMillis(40));
+		assertThat(second.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the timer after the refused one fired").isTrue();
+	}
+
+	@Test
+	void aStormOfSchedulesAndCancelsFromManyThreadsLosesNoArmedTimer() throws InterruptedException {
+		int threads = 4;
+		int perThread = 20_000;
+		AtomicInteger cancelledRuns = new AtomicInteger();
+		CountDownLatch armed = new CountDownLatch(threads * 25);
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-storm");
+		List<Thread> workers = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			Thread worker = new Thread(() -> {
+				for (int i = 0; i < perThread; i++) {
+					if (i % 800 == 0) {
+						timer.schedule(armed::countDown, inMillis(i % 50));
+					}
+					else {
+						timer.schedule(cancelledRuns::incrementAndGet, inMillis(5 + i % 30)).close();
+					}
+				}
+			});
+			workers.add(worker);
+			worker.start();
+		}
+		for (Thread worker : workers) {
+			worker.join(TimeUnit.SECONDS.toMillis(HANG_SECONDS));
+		}
+		assertThat(armed.await(HANG_SECONDS, TimeUnit.SECONDS)).as("every armed timer fired, %d left", armed.getCount())
+			.isTrue();
+		assertThat(cancelledRuns).as("cancelled timers that ran").hasValue(0);
+	}
+
+	private static void record(List<String> fired, String name, CountDownLatch all) {
+		fired.add(name);
+		all.countDown();
+	}
+
+}
