@@ -67,14 +67,18 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 
 	@Override
 	public void stop(Runnable callback) {
-		Thread.ofVirtual().name("cancelscope-shutdown").start(() -> {
+		// a thread of its own, so that the other lifecycles of this phase (the web server's graceful
+		// shutdown) stop meanwhile; no thread-locals of the closing thread
+		Thread thread = new Thread(null, () -> {
 			try {
 				shutDown();
 			}
 			finally {
 				callback.run();
 			}
-		});
+		}, "cancelscope-shutdown", 0, false);
+		thread.setDaemon(true);
+		thread.start();
 	}
 
 	private void shutDown() {

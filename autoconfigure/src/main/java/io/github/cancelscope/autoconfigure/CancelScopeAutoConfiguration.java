@@ -47,6 +47,7 @@ public final class CancelScopeAutoConfiguration {
 		return CancellableScope.root(ScopeSettings.defaults()
 			.withClock(clock)
 			.withCloseTimeout(properties.getCloseTimeout())
+			.withMaxPlatformForkThreads(properties.getFork().getMaxPlatformThreads())
 			.withContextCapture(contextCapture.getIfAvailable(() -> ContextCapture.NONE))
 			.withObserver(ScopeObserver.of(observers.orderedStream().toList())));
 	}

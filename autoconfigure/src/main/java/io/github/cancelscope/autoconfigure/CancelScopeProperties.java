@@ -29,6 +29,8 @@ public class CancelScopeProperties {
 
 	private final Request request = new Request();
 
+	private final Fork fork = new Fork();
+
 	private final Shutdown shutdown = new Shutdown();
 
 	private final Jdbc jdbc = new Jdbc();
@@ -57,6 +59,10 @@ public class CancelScopeProperties {
 
 	public Request getRequest() {
 		return this.request;
+	}
+
+	public Fork getFork() {
+		return this.fork;
 	}
 
 	public Shutdown getShutdown() {
@@ -166,6 +172,27 @@ public class CancelScopeProperties {
 				this.grace = grace;
 			}
 
+		}
+
+	}
+
+	/**
+	 * Properties of forked tasks.
+	 */
+	public static class Fork {
+
+		/**
+		 * Most forked tasks that run at once on Java 17 to 20, each on a platform thread; a fork
+		 * beyond them is refused. Java 21 and later run every fork on a virtual thread instead.
+		 */
+		private int maxPlatformThreads = 256;
+
+		public int getMaxPlatformThreads() {
+			return this.maxPlatformThreads;
+		}
+
+		public void setMaxPlatformThreads(int maxPlatformThreads) {
+			this.maxPlatformThreads = maxPlatformThreads;
 		}
 
 	}

@@ -1,6 +1,9 @@
 package io.github.cancelscope.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.Cancellation;
@@ -8,6 +11,7 @@ import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
 import io.github.cancelscope.Scoped;
+import io.github.cancelscope.Subtask;
 import io.github.cancelscope.spi.ContextCapture;
 import io.github.cancelscope.spi.ScopeClock;
 import io.github.cancelscope.spi.ScopeSettings;
@@ -160,6 +164,33 @@ class CancelScopeAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(PlaceholderTimeout.class).remaining())
 				.isPositive()
 				.isLessThanOrEqualTo(Duration.ofMillis(300)));
+	}
+
+	@Test
+	void maxPlatformForkThreadsBoundsTheForksOfTheApplicationScope() {
+		// forks run on platform threads on Java 17 to 20; the system property makes later ones do so too
+		String forks = System.setProperty("cancelscope.forks", "platform");
+		try {
+			this.contextRunner.withPropertyValues("cancelscope.fork.max-platform-threads=1").run((context) -> {
+				CountDownLatch release = new CountDownLatch(1);
+				try (CancellableScope request = context.getBean(CancellableScope.class).openChild()) {
+					Subtask<Boolean> running = request.fork(() -> release.await(10, TimeUnit.SECONDS));
+					assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> request.fork(() -> 1))
+						.withMessageContaining("All 1 fork threads")
+						.withMessageContaining("cancelscope.fork.max-platform-threads");
+					release.countDown();
+					assertThat(running.join()).isTrue();
+				}
+			});
+		}
+		finally {
+			if (forks != null) {
+				System.setProperty("cancelscope.forks", forks);
+			}
+			else {
+				System.clearProperty("cancelscope.forks");
+			}
+		}
 	}
 
 	@Test

@@ -86,12 +86,14 @@ class DeadlineTimerTests {
 		List<Thread> workers = new ArrayList<>();
 		for (int t = 0; t < threads; t++) {
 			Thread worker = new Thread(() -> {
+				// cancelled timers fall due before the armed ones, long after they were cancelled
+				long cancelledDue = inMillis(300);
 				for (int i = 0; i < perThread; i++) {
 					if (i % 800 == 0) {
-						timer.schedule(armed::countDown, inMillis(i % 50));
+						timer.schedule(armed::countDown, cancelledDue + TimeUnit.MILLISECONDS.toNanos(100 + i % 50));
 					}
 					else {
-						timer.schedule(cancelledRuns::incrementAndGet, inMillis(5 + i % 30)).close();
+						timer.schedule(cancelledRuns::incrementAndGet, cancelledDue + i % 30).close();
 					}
 				}
 			});

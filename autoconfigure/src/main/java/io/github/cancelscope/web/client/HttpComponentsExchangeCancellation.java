@@ -31,11 +31,12 @@ public final class HttpComponentsExchangeCancellation implements ExecChainHandle
 	@Override
 	public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
 			throws IOException, HttpException {
-		if (ScopedExchange.CURRENT.isBound()) {
+		ScopedExchange exchange = ScopedExchange.current();
+		if (exchange != null) {
 			Cancellable cancellable = (scope.originalRequest instanceof Cancellable original) ? original
 					: (scope.execRuntime instanceof Cancellable runtime) ? runtime : null;
 			if (cancellable != null) {
-				ScopedExchange.CURRENT.get().attach(cancellable::cancel);
+				exchange.attach(cancellable::cancel);
 			}
 		}
 		return chain.proceed(request, scope);

@@ -79,16 +79,13 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 			}
 		}
 		ScopedExchange exchange = new ScopedExchange(scope);
-		ClientHttpResponse response;
 		try {
-			response = exchange.run(() -> ScopedValue.where(ScopedExchange.CURRENT, exchange)
-				.call(() -> execution.execute(request, body)));
+			return exchange.execute(() -> execution.execute(request, body));
 		}
 		catch (IOException | RuntimeException ex) {
 			exchange.end();
 			throw ex;
 		}
-		return new ScopedClientHttpResponse(response, exchange);
 	}
 
 }

@@ -7,6 +7,9 @@ import io.github.cancelscope.CheckedCallable;
 import io.github.cancelscope.Registration;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.client.ClientHttpResponse;
 
 /**
  * One outbound HTTP exchange made in a scope, from sending the request to closing the response.
@@ -16,15 +19,21 @@ import io.github.cancelscope.ScopeCancelledException;
  * whose interrupt aborts the JDK {@code HttpClient}'s exchange and is cleared when the step ends;</li>
  * <li>a connection that a request factory {@linkplain #attach attached} (Apache HttpComponents,
  * whose socket reads ignore interrupts) is cancelled by a {@linkplain RequestScope#onCancel
- * cancellation listener}, kept until the exchange {@linkplain #end() ends}.</li>
+ * cancellation listener}, kept until the exchange {@linkplain #end() ends}. The JDK
+ * {@code HttpClient}'s response body is attached in the same way, closed by the listener: on Java 17
+ * an interrupt does not stop a read blocked in it, closing it does on every Java.</li>
  * </ul>
  */
 final class ScopedExchange {
 
-	/** The exchange whose request the current thread is executing. */
-	static final ScopedValue<ScopedExchange> CURRENT = ScopedValue.newInstance();
+	// the request is executed on the calling thread, so a plain thread-local, set and restored around
+	// it and never inherited, reaches the request factory's integration on every Java
+	private static final ThreadLocal<ScopedExchange> CURRENT = new ThreadLocal<>();
 
 	private static final String REGION_KIND = "http";
+
+	/** Spring's response of the JDK {@code HttpClient}, whose body is the client's own stream. */
+	private static final String JDK_RESPONSE = "org.springframework.http.client.JdkClientHttpResponse";
 
 	private final RequestScope scope;
 
@@ -32,6 +41,53 @@ final class ScopedExchange {
 
 	ScopedExchange(RequestScope scope) {
 		this.scope = scope;
+	}
+
+	/**
+	 * Returns the exchange whose request the current thread is executing, if any.
+	 */
+	static @Nullable ScopedExchange current() {
+		return CURRENT.get();
+	}
+
+	/**
+	 * Executes this exchange's request as a {@linkplain #run step}, with this exchange
+	 * {@linkplain #current() current} on the calling thread meanwhile.
+	 * @param request executes the request
+	 * @return the response, whose body is read and which is closed as steps of this exchange
+	 * @throws ScopeCancelledException as {@link #run}
+	 * @throws IOException as {@link #run}
+	 */
+	ClientHttpResponse execute(CheckedCallable<? extends ClientHttpResponse, IOException> request)
+			throws IOException {
+		ClientHttpResponse response = run(() -> {
+			ScopedExchange outer = CURRENT.get();
+			CURRENT.set(this);
+			try {
+				return request.call();
+			}
+			finally {
+				if (outer != null) {
+					CURRENT.set(outer);
+				}
+				else {
+					CURRENT.remove();
+				}
+			}
+		});
+		if (JDK_RESPONSE.equals(response.getClass().getName())) {
+			attach(() -> closeBody(response));
+		}
+		return new ScopedClientHttpResponse(response, this);
+	}
+
+	private static void closeBody(ClientHttpResponse response) {
+		try {
+			response.getBody().close();
+		}
+		catch (IOException ex) {
+			// the exchange is aborted all the same
+		}
 	}
 
 	/**

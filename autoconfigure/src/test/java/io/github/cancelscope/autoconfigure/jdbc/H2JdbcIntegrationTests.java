@@ -30,8 +30,8 @@ import static org.awaitility.Awaitility.await;
  * The zombie-query and deadline cases on H2, whose {@code SUM} over a large range stops on
  * {@code Statement.cancel()} (and would run for about 35 s otherwise).
  * <p>
- * H2 runs a query on the calling thread, busy on the CPU, and forks are virtual threads, which a busy
- * loop never gives up: as many slow H2 forks as carrier threads (one per core) would leave no
+ * H2 runs a query on the calling thread, busy on the CPU, and on Java 21 and later forks are virtual
+ * threads, which a busy loop never gives up: as many slow H2 forks as carrier threads (one per core) would leave no
  * carrier for the failing sibling, the deadline timer or the cancel, and nothing would be cancelled
  * until a query ends. So the fan-out here leaves one carrier free.
  */

@@ -55,7 +55,7 @@ final class DownstreamServer implements AutoCloseable {
 
 	private DownstreamServer() throws IOException {
 		this.serverSocket = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-		this.acceptor = Thread.ofPlatform().daemon().name("downstream-acceptor").start(this::accept);
+		this.acceptor = daemon("downstream-acceptor", this::accept);
 	}
 
 	/**
@@ -102,12 +102,19 @@ final class DownstreamServer implements AutoCloseable {
 			try {
 				Socket socket = this.serverSocket.accept();
 				this.connections.incrementAndGet();
-				Thread.ofVirtual().name("downstream-connection").start(() -> serve(socket));
+				daemon("downstream-connection", () -> serve(socket));
 			}
 			catch (IOException ex) {
 				// closed
 			}
 		}
+	}
+
+	private static Thread daemon(String name, Runnable task) {
+		Thread thread = new Thread(task, name);
+		thread.setDaemon(true);
+		thread.start();
+		return thread;
 	}
 
 	private void serve(Socket socket) {

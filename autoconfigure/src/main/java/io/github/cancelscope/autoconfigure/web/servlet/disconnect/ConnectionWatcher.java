@@ -37,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  * watched. An HTTP/2 stream is asked on each tick whether it was reset.
  * <p>
  * A request that ends within the grace costs a queue insertion and a volatile write: the watcher
- * looks at it only on its next tick. Cancellation runs on a virtual thread, never on the watcher's
- * (a JDBC cancel takes milliseconds).
+ * looks at it only on its next tick. Cancellation runs on a pooled platform thread, never on the
+ * watcher's (a JDBC cancel takes milliseconds).
  */
 final class ConnectionWatcher implements AutoCloseable {
 
@@ -80,13 +80,22 @@ final class ConnectionWatcher implements AutoCloseable {
 
 	ConnectionWatcher(Duration grace) throws IOException {
 		this.graceNanos = Math.max(0, grace.toNanos());
-		this.tickMillis = Math.clamp(grace.toMillis(), 1, MAX_TICK_MILLIS);
+		this.tickMillis = Math.min(Math.max(grace.toMillis(), 1), MAX_TICK_MILLIS);
 		this.selector = Selector.open();
 		// platform threads: busy virtual threads (an embedded database's query) can hold every carrier
-		this.cancellations = Executors
-			.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("cancelscope-disconnect-", 0).factory());
-		this.thread = Thread.ofPlatform().daemon().name("cancelscope-disconnect-watcher").unstarted(this::run);
+		AtomicInteger cancellers = new AtomicInteger();
+		this.cancellations = Executors.newCachedThreadPool(
+				(task) -> daemonThread("cancelscope-disconnect-" + cancellers.getAndIncrement(), task));
+		this.thread = daemonThread("cancelscope-disconnect-watcher", this::run);
 		this.thread.start();
+	}
+
+	// inherits no thread-locals: the watcher starts, and the pool's threads are started from, whatever
+	// thread first needed them, possibly a request's
+	private static Thread daemonThread(String name, Runnable task) {
+		Thread thread = new Thread(null, task, name, 0, false);
+		thread.setDaemon(true);
+		return thread;
 	}
 
 	/**
