@@ -34,7 +34,10 @@ abstract class JdbcProxy<T extends Wrapper> implements InvocationHandler {
 				.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] { type }, (proxy, method, args) -> null)
 				.getClass();
 			try {
-				return proxyClass.getConstructor(InvocationHandler.class);
+				Constructor<?> constructor = proxyClass.getConstructor(InvocationHandler.class);
+				// spares newInstance its access check, one per connection and statement
+				constructor.trySetAccessible();
+				return constructor;
 			}
 			catch (NoSuchMethodException ex) {
 				throw new IllegalStateException("No constructor on the proxy class for " + type.getName(), ex);

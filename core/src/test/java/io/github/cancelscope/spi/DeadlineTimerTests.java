@@ -86,14 +86,13 @@ class DeadlineTimerTests {
 		List<Thread> workers = new ArrayList<>();
 		for (int t = 0; t < threads; t++) {
 			Thread worker = new Thread(() -> {
-				// cancelled timers fall due before the armed ones, long after they were cancelled
-				long cancelledDue = inMillis(300);
 				for (int i = 0; i < perThread; i++) {
 					if (i % 800 == 0) {
-						timer.schedule(armed::countDown, cancelledDue + TimeUnit.MILLISECONDS.toNanos(100 + i % 50));
+						timer.schedule(armed::countDown, inMillis(i % 50));
 					}
 					else {
-						timer.schedule(cancelledRuns::incrementAndGet, cancelledDue + i % 30).close();
+						// due long after it is cancelled, right below
+						timer.schedule(cancelledRuns::incrementAndGet, inMillis(300 + i % 30)).close();
 					}
 				}
 			});
@@ -103,6 +102,10 @@ class DeadlineTimerTests {
 		for (Thread worker : workers) {
 			worker.join(TimeUnit.SECONDS.toMillis(HANG_SECONDS));
 		}
+		// due after every cancelled timer: once it has fired, any of them that was going to run has
+		CountDownLatch sentinel = new CountDownLatch(1);
+		timer.schedule(sentinel::countDown, inMillis(400));
+		assertThat(sentinel.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the sentinel timer fired").isTrue();
 		assertThat(armed.await(HANG_SECONDS, TimeUnit.SECONDS)).as("every armed timer fired, %d left", armed.getCount())
 			.isTrue();
 		assertThat(cancelledRuns).as("cancelled timers that ran").hasValue(0);
