@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.cancelscope.web.DeadlineHeader;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -110,6 +111,8 @@ public class CancelScopeProperties {
 
 		private final Disconnect disconnect = new Disconnect();
 
+		private final DeadlineHeaders deadlineHeaders = new DeadlineHeaders();
+
 		public @Nullable Duration getTimeout() {
 			return this.timeout;
 		}
@@ -136,6 +139,98 @@ public class CancelScopeProperties {
 
 		public Disconnect getDisconnect() {
 			return this.disconnect;
+		}
+
+		public DeadlineHeaders getDeadlineHeaders() {
+			return this.deadlineHeaders;
+		}
+
+		/**
+		 * Properties of the headers that carry a deadline between services.
+		 */
+		public static class DeadlineHeaders {
+
+			private final Inbound inbound = new Inbound();
+
+			private final Outbound outbound = new Outbound();
+
+			public Inbound getInbound() {
+				return this.inbound;
+			}
+
+			public Outbound getOutbound() {
+				return this.outbound;
+			}
+
+			/**
+			 * Deadline headers read on inbound requests.
+			 */
+			public static class Inbound {
+
+				/**
+				 * Deadline headers read on inbound requests; the earliest value shortens the
+				 * request's deadline.
+				 */
+				private List<DeadlineHeader> formats = new ArrayList<>(List.of(DeadlineHeader.values()));
+
+				public List<DeadlineHeader> getFormats() {
+					return this.formats;
+				}
+
+				public void setFormats(List<DeadlineHeader> formats) {
+					this.formats = formats;
+				}
+
+			}
+
+			/**
+			 * Deadline headers sent on outbound calls.
+			 */
+			public static class Outbound {
+
+				/**
+				 * Deadline headers that outbound calls in a scope send, each with the scope's
+				 * remaining time, rounded down.
+				 */
+				private List<DeadlineHeader> formats = new ArrayList<>(List.of(DeadlineHeader.TIMEOUT_HEADER));
+
+				/**
+				 * Hosts that get deadline headers, exact ("api.example.com") or by domain
+				 * ("*.example.com"). Every host when empty.
+				 */
+				private List<String> includeHosts = new ArrayList<>();
+
+				/**
+				 * Hosts that never get deadline headers, exact or by domain, even if included.
+				 */
+				private List<String> excludeHosts = new ArrayList<>();
+
+				public List<DeadlineHeader> getFormats() {
+					return this.formats;
+				}
+
+				public void setFormats(List<DeadlineHeader> formats) {
+					this.formats = formats;
+				}
+
+				public List<String> getIncludeHosts() {
+					return this.includeHosts;
+				}
+
+				public void setIncludeHosts(List<String> includeHosts) {
+					this.includeHosts = includeHosts;
+				}
+
+				public List<String> getExcludeHosts() {
+					return this.excludeHosts;
+				}
+
+				public void setExcludeHosts(List<String> excludeHosts) {
+					this.excludeHosts = excludeHosts;
+				}
+
+			}
+
 		}
 
 		/**

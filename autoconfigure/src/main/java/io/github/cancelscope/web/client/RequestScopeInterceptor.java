@@ -2,10 +2,16 @@ package io.github.cancelscope.web.client;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
+import io.github.cancelscope.web.DeadlineHeader;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpRequest;
@@ -20,8 +26,10 @@ import org.springframework.util.StringUtils;
  * <ul>
  * <li>fails at once with {@link ScopeCancelledException}, without opening a connection, if the
  * scope is already cancelled;</li>
- * <li>sends the scope's remaining time in milliseconds in the timeout header, so the next service's
- * scope inherits the deadline (no header when the scope has no deadline);</li>
+ * <li>sends the scope's remaining time, as it is and rounded down, in its
+ * {@linkplain #withDeadlineHeaders deadline headers} (by default the timeout header, in
+ * milliseconds), so the next service's scope inherits the deadline; no header when the scope has no
+ * deadline, or when the {@linkplain #withDeadlineHeaderPolicy policy} refuses the call's URI;</li>
  * <li>is aborted when the scope is cancelled, while waiting for the response and while its body is
  * read or drained, so the downstream server sees the connection close and the scope's deadline
  * bounds the call. The call then throws {@link ScopeCancelledException} with the scope's reason,
@@ -48,19 +56,69 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 
 	private final @Nullable String timeoutHeader;
 
+	private final Set<DeadlineHeader> deadlineHeaders;
+
+	private final DeadlineHeaderPolicy policy;
+
+	// header names to send, resolved once
+	private final DeadlineHeader[] sent;
+
+	private final String[] sentNames;
+
 	/**
-	 * Creates an interceptor that sends the remaining time in {@value #DEFAULT_TIMEOUT_HEADER}.
+	 * Creates an interceptor that sends the remaining time in {@value #DEFAULT_TIMEOUT_HEADER} on
+	 * every call.
 	 */
 	public RequestScopeInterceptor() {
 		this(DEFAULT_TIMEOUT_HEADER);
 	}
 
 	/**
-	 * Creates an interceptor that sends the remaining time in the given header.
+	 * Creates an interceptor that sends the remaining time in the given header on every call.
 	 * @param timeoutHeader the header, or {@code null} or empty to send none
 	 */
 	public RequestScopeInterceptor(@Nullable String timeoutHeader) {
+		this(timeoutHeader, EnumSet.of(DeadlineHeader.TIMEOUT_HEADER), DeadlineHeaderPolicy.ALL_HOSTS);
+	}
+
+	private RequestScopeInterceptor(@Nullable String timeoutHeader, Set<DeadlineHeader> deadlineHeaders,
+			DeadlineHeaderPolicy policy) {
 		this.timeoutHeader = StringUtils.hasText(timeoutHeader) ? timeoutHeader : null;
+		this.deadlineHeaders = deadlineHeaders;
+		this.policy = policy;
+		List<DeadlineHeader> sent = new ArrayList<>();
+		List<String> names = new ArrayList<>();
+		for (DeadlineHeader header : deadlineHeaders) {
+			if (header != DeadlineHeader.TIMEOUT_HEADER || this.timeoutHeader != null) {
+				sent.add(header);
+				names.add(header.headerName((this.timeoutHeader != null) ? this.timeoutHeader : ""));
+			}
+		}
+		this.sent = sent.toArray(new DeadlineHeader[0]);
+		this.sentNames = names.toArray(new String[0]);
+	}
+
+	/**
+	 * Returns an interceptor like this one that sends the remaining time in the given headers.
+	 * {@link DeadlineHeader#TIMEOUT_HEADER} is this interceptor's timeout header, and sends nothing
+	 * if it has none.
+	 * @param deadlineHeaders the headers, or none to send no deadline
+	 * @return the new interceptor
+	 */
+	public RequestScopeInterceptor withDeadlineHeaders(Collection<DeadlineHeader> deadlineHeaders) {
+		EnumSet<DeadlineHeader> headers = EnumSet.noneOf(DeadlineHeader.class);
+		headers.addAll(deadlineHeaders);
+		return new RequestScopeInterceptor(this.timeoutHeader, headers, this.policy);
+	}
+
+	/**
+	 * Returns an interceptor like this one that sends deadline headers only on calls that the given
+	 * policy allows.
+	 * @param policy the policy
+	 * @return the new interceptor
+	 */
+	public RequestScopeInterceptor withDeadlineHeaderPolicy(DeadlineHeaderPolicy policy) {
+		return new RequestScopeInterceptor(this.timeoutHeader, this.deadlineHeaders, policy);
 	}
 
 	@Override
@@ -72,11 +130,8 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 		}
 		RequestScope scope = current.get();
 		scope.throwIfCancelled();
-		if (this.timeoutHeader != null) {
-			Optional<Duration> remaining = scope.remaining();
-			if (remaining.isPresent()) {
-				request.getHeaders().set(this.timeoutHeader, Long.toString(remaining.get().toMillis()));
-			}
+		if (this.sent.length > 0) {
+			sendDeadline(scope, request);
 		}
 		ScopedExchange exchange = new ScopedExchange(scope);
 		try {
@@ -85,6 +140,15 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 		catch (IOException | RuntimeException ex) {
 			exchange.end();
 			throw ex;
+		}
+	}
+
+	private void sendDeadline(RequestScope scope, HttpRequest request) {
+		Optional<Duration> remaining = scope.remaining();
+		if (remaining.isPresent() && this.policy.sendsDeadlineTo(request.getURI())) {
+			for (int i = 0; i < this.sent.length; i++) {
+				request.getHeaders().set(this.sentNames[i], this.sent[i].format(remaining.get()));
+			}
 		}
 	}
 

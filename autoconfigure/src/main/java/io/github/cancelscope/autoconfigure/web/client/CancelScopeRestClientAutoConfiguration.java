@@ -3,9 +3,11 @@ package io.github.cancelscope.autoconfigure.web.client;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
 import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
+import io.github.cancelscope.web.client.DeadlineHeaderPolicy;
 import io.github.cancelscope.web.client.RequestScopeInterceptor;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -19,7 +21,10 @@ import org.springframework.web.client.RestClient;
 
 /**
  * {@link AutoConfiguration Auto-configuration} that binds the calls of every {@link RestClient}
- * and {@code RestTemplate} built by Spring Boot's builders to the scope of the calling thread.
+ * and {@code RestTemplate} built by Spring Boot's builders to the scope of the calling thread. A
+ * {@link DeadlineHeaderPolicy} bean, when there is one, decides which calls carry deadline headers,
+ * in place of {@code cancelscope.request.deadline-headers.outbound.include-hosts} and
+ * {@code exclude-hosts}.
  *
  * @see RequestScopeInterceptor
  */
@@ -31,8 +36,13 @@ public final class CancelScopeRestClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RequestScopeInterceptor cancelScopeRequestInterceptor(CancelScopeProperties properties) {
-		return new RequestScopeInterceptor(properties.getRequest().getTimeoutHeader());
+	RequestScopeInterceptor cancelScopeRequestInterceptor(CancelScopeProperties properties,
+			ObjectProvider<DeadlineHeaderPolicy> policy) {
+		CancelScopeProperties.Request request = properties.getRequest();
+		CancelScopeProperties.Request.DeadlineHeaders.Outbound outbound = request.getDeadlineHeaders().getOutbound();
+		return new RequestScopeInterceptor(request.getTimeoutHeader()).withDeadlineHeaders(outbound.getFormats())
+			.withDeadlineHeaderPolicy(policy.getIfAvailable(
+					() -> DeadlineHeaderPolicy.hosts(outbound.getIncludeHosts(), outbound.getExcludeHosts())));
 	}
 
 	@Bean

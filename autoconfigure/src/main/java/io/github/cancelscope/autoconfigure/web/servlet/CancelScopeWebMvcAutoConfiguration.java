@@ -57,7 +57,7 @@ public final class CancelScopeWebMvcAutoConfiguration {
 			ObjectProvider<ClientDisconnectWatch> disconnects, CancellationResponses responses) {
 		CancelScopeProperties.Request request = properties.getRequest();
 		RequestTimeouts timeouts = new RequestTimeouts(request.getTimeout(), request.getMaxTimeout(),
-				request.getTimeoutHeader());
+				request.getTimeoutHeader(), request.getDeadlineHeaders().getInbound().getFormats());
 		FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(
 				new RequestScopeFilter(applicationScope, timeouts, inFlight,
 						disconnects.getIfAvailable(() -> ClientDisconnectWatch.NONE), responses));

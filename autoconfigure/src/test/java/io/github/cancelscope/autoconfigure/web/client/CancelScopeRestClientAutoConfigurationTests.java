@@ -4,9 +4,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
+import io.github.cancelscope.web.client.DeadlineHeaderPolicy;
 import io.github.cancelscope.web.client.RequestScopeInterceptor;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.junit.jupiter.api.Test;
@@ -122,6 +124,43 @@ class CancelScopeRestClientAutoConfigurationTests {
 			assertThat(sent.containsHeader("X-Request-Timeout-Ms")).isFalse();
 			assertThat(Long.parseLong(sent.getFirst("X-Deadline-Ms"))).isPositive().isLessThanOrEqualTo(2000);
 		});
+	}
+
+	@Test
+	void sendsTheConfiguredDeadlineHeadersToIncludedHostsOnly() {
+		this.contextRunner
+			.withPropertyValues("cancelscope.request.deadline-headers.outbound.formats=timeout-header,grpc-timeout",
+					"cancelscope.request.deadline-headers.outbound.include-hosts=127.0.0.1,*.svc.cluster.local")
+			.run((context) -> {
+				Map<String, String> received = DeadlineHeadersOutboundTests
+					.callWithDeadline(context.getBean(RequestScopeInterceptor.class), Duration.ofSeconds(2));
+				assertThat(received).containsKeys(DeadlineHeadersOutboundTests.TIMEOUT_HEADER,
+						DeadlineHeadersOutboundTests.GRPC_TIMEOUT);
+				assertThat(received).doesNotContainKey(DeadlineHeadersOutboundTests.ENVOY);
+			});
+	}
+
+	@Test
+	void sendsNoDeadlineHeadersToExcludedHosts() {
+		this.contextRunner.withPropertyValues("cancelscope.request.deadline-headers.outbound.exclude-hosts=127.0.0.1")
+			.run((context) -> assertThat(DeadlineHeadersOutboundTests
+				.callWithDeadline(context.getBean(RequestScopeInterceptor.class), Duration.ofSeconds(2)))
+				.doesNotContainKey(DeadlineHeadersOutboundTests.TIMEOUT_HEADER));
+	}
+
+	@Test
+	void userDefinedDeadlineHeaderPolicyTakesPrecedence() {
+		this.contextRunner.withPropertyValues("cancelscope.request.deadline-headers.outbound.exclude-hosts=127.0.0.1")
+			.withBean(DeadlineHeaderPolicy.class, () -> (uri) -> uri.getPath().equals("/fast"))
+			.run((context) -> assertThat(DeadlineHeadersOutboundTests
+				.callWithDeadline(context.getBean(RequestScopeInterceptor.class), Duration.ofSeconds(2)))
+				.containsKey(DeadlineHeadersOutboundTests.TIMEOUT_HEADER));
+	}
+
+	@Test
+	void malformedHostPatternFailsStartUp() {
+		this.contextRunner.withPropertyValues("cancelscope.request.deadline-headers.outbound.include-hosts=a.*.com")
+			.run((context) -> assertThat(context).getFailure().rootCause().hasMessageContaining("a.*.com"));
 	}
 
 	@Test
