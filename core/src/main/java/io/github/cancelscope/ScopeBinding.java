@@ -103,16 +103,6 @@ final class ScopeBinding {
 		return (frame != null) ? frame.scope() : null;
 	}
 
-	static @Nullable Fork<?> currentFork() {
-		Frame frame = frame();
-		return (frame != null) ? frame.fork() : null;
-	}
-
-	static @Nullable AbortableRegion currentRegion() {
-		Frame frame = frame();
-		return (frame != null) ? frame.region() : null;
-	}
-
 	/**
 	 * Runs {@code op} with {@code scope} current, keeping the thread's fork and region.
 	 */
