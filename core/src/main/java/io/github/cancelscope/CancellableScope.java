@@ -1,5 +1,7 @@
 package io.github.cancelscope;
 
+import java.util.List;
+
 import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.spi.ScopeSnapshot;
 import org.jspecify.annotations.Nullable;
@@ -83,6 +85,14 @@ public interface CancellableScope extends RequestScope, AutoCloseable {
 	 * @return the snapshot
 	 */
 	ScopeSnapshot snapshot();
+
+	/**
+	 * Returns the child scopes open now, for whoever oversees this scope's work: an application
+	 * scope's are the requests and jobs in flight. A child may be cancelled through its handle; only
+	 * the child's own owner closes it.
+	 * @return the children open at the moment of the call, in no particular order
+	 */
+	List<CancellableScope> children();
 
 	/**
 	 * Ends this scope: cancels what is left, waits for forked tasks (until their threads have

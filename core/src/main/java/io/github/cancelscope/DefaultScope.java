@@ -2,6 +2,7 @@ package io.github.cancelscope;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -285,6 +286,11 @@ final class DefaultScope implements CancellableScope {
 	@Override
 	public ScopeSnapshot snapshot() {
 		return this.lifecycle.snapshot(Duration.ofNanos(Math.max(0, this.settings.clock().nanoTime() - this.openedNanos)));
+	}
+
+	@Override
+	public List<CancellableScope> children() {
+		return this.lifecycle.children();
 	}
 
 	@Override

@@ -46,9 +46,14 @@ final class ScopeLifecycle {
 	// written once, before cancellation is published
 	private long cancelledNanos;
 
-	// guarded by lock; the registries are made on first use
+	// written under the lock; volatile so that refusesChildren() can read it without taking the
+	// lock of a parent that every request's scope shares
+	private volatile State state = State.OPEN;
 
-	private State state = State.OPEN;
+	// whether close() found work running and so cancels the scope; written under the lock
+	private volatile boolean cancelsOnClose;
+
+	// guarded by lock; the registries are made on first use
 
 	private final Registry<CancellationListener> listeners = new Registry<>();
 
@@ -61,9 +66,6 @@ final class ScopeLifecycle {
 	private @Nullable CleanupStack cleanups;
 
 	private Registration deadlineTimer = Registration.NONE;
-
-	// whether close() found work running and so cancels the scope
-	private boolean cancelsOnClose;
 
 	ScopeLifecycle(DefaultScope scope) {
 		this.scope = scope;
@@ -81,7 +83,7 @@ final class ScopeLifecycle {
 	void adopt(DefaultScope child) {
 		this.lock.lock();
 		try {
-			if (refusesChildrenLocked()) {
+			if (refusesChildren()) {
 				// lost a race with close(): the observer saw the child open, so it sees it end
 				ScopeEvents.closed(child.observed(), child.id(), null, -1, 0, null);
 				throw ended("open a child scope");
@@ -102,16 +104,6 @@ final class ScopeLifecycle {
 		}
 	}
 
-	boolean refusesChildren() {
-		this.lock.lock();
-		try {
-			return refusesChildrenLocked();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	/**
 	 * Returns whether a child opened now would outlive this scope untracked. A closing scope that
 	 * is cancelled, or that close() is about to cancel because work still runs in it, hands out
@@ -119,8 +111,11 @@ final class ScopeLifecycle {
 	 * {@code @Scoped} methods, which then fail fast as in any cancelled scope. A closing scope that
 	 * close() found idle is reachable only from its cleanups, and a child opened there would be
 	 * neither cancelled nor bound by the deadline once the scope is closed: it is refused.
+	 * <p>
+	 * Without the lock the answer is a hint (for an observer, which should not see a child open
+	 * that cannot); {@link #adopt} decides under the lock.
 	 */
-	private boolean refusesChildrenLocked() {
+	boolean refusesChildren() {
 		return switch (this.state) {
 			case OPEN -> false;
 			case CLOSING -> this.cancellation == null && !this.cancelsOnClose;
@@ -407,6 +402,16 @@ final class ScopeLifecycle {
 			if (this.children != null) {
 				this.children.remove(child);
 			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	List<CancellableScope> children() {
+		this.lock.lock();
+		try {
+			return (this.children != null) ? List.copyOf(this.children) : List.of();
 		}
 		finally {
 			this.lock.unlock();

@@ -26,11 +26,11 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 	/** Phase of Spring Boot's {@code WebServerGracefulShutdownLifecycle}. */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
+	private static final long IDLE_POLL_MILLIS = 5;
+
 	private static final Log logger = LogFactory.getLog(ApplicationScopeShutdown.class);
 
 	private final CancellableScope applicationScope;
-
-	private final InFlightScopes inFlight;
 
 	private final Duration grace;
 
@@ -40,10 +40,8 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 
 	private volatile boolean closing;
 
-	ApplicationScopeShutdown(CancellableScope applicationScope, InFlightScopes inFlight, Duration grace,
-			Duration closeTimeout) {
+	ApplicationScopeShutdown(CancellableScope applicationScope, Duration grace, Duration closeTimeout) {
 		this.applicationScope = applicationScope;
-		this.inFlight = inFlight;
 		this.grace = grace;
 		this.closeTimeout = closeTimeout;
 	}
@@ -86,19 +84,38 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 		if (!this.closing) {
 			return;
 		}
-		this.inFlight.cancel(ScopeOptions.STARTUP, CancellationReason.SHUTDOWN);
+		for (CancellableScope scope : this.applicationScope.children()) {
+			if (scope.kind().equals(ScopeOptions.STARTUP)) {
+				scope.cancel(CancellationReason.SHUTDOWN);
+			}
+		}
 		try {
-			if (!this.inFlight.awaitIdle(this.grace) && logger.isInfoEnabled()) {
-				logger.info("Cancelling " + this.inFlight.entries().size() + " scope(s) still running "
+			if (!awaitIdle(this.grace) && logger.isInfoEnabled()) {
+				logger.info("Cancelling " + this.applicationScope.children().size() + " scope(s) still running "
 						+ this.grace.toMillis() + " ms after shutdown began");
 			}
 			this.applicationScope.cancel(CancellationReason.SHUTDOWN);
-			this.inFlight.awaitIdle(this.closeTimeout);
+			awaitIdle(this.closeTimeout);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			this.applicationScope.cancel(CancellationReason.SHUTDOWN);
 		}
+	}
+
+	/**
+	 * Waits until the application scope has no child open, or the timeout has passed. It polls:
+	 * shutdown is rare, and a request that ends pays nothing to be awaited.
+	 */
+	private boolean awaitIdle(Duration timeout) throws InterruptedException {
+		long end = System.nanoTime() + timeout.toNanos();
+		while (!this.applicationScope.children().isEmpty()) {
+			if (System.nanoTime() - end >= 0) {
+				return false;
+			}
+			Thread.sleep(IDLE_POLL_MILLIS);
+		}
+		return true;
 	}
 
 	@Override

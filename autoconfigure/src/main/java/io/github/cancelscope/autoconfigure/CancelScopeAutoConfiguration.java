@@ -62,25 +62,18 @@ public final class CancelScopeAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	InFlightScopes cancelScopeInFlightScopes() {
-		return new InFlightScopes();
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
 	ApplicationScopeShutdown cancelScopeApplicationScopeShutdown(
-			CancellableScope applicationScope, InFlightScopes inFlight,
-			CancelScopeProperties properties) {
-		return new ApplicationScopeShutdown(applicationScope, inFlight, properties.getShutdown().getGrace(),
+			CancellableScope applicationScope, CancelScopeProperties properties) {
+		return new ApplicationScopeShutdown(applicationScope, properties.getShutdown().getGrace(),
 				properties.getCloseTimeout());
 	}
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static StartupRunnerPostProcessor cancelScopeStartupRunnerPostProcessor(
-			ObjectProvider<CancellableScope> applicationScope, ObjectProvider<InFlightScopes> inFlight) {
+			ObjectProvider<CancellableScope> applicationScope) {
 		// runners are called through their interface, and may be records or final classes
-		return new StartupRunnerPostProcessor(applicationScope::getObject, inFlight::getObject);
+		return new StartupRunnerPostProcessor(applicationScope::getObject);
 	}
 
 	// primary: the application scope is a RequestScope too, and must not be what is injected

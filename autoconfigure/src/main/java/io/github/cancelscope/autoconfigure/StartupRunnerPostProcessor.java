@@ -4,7 +4,6 @@ import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
 import io.github.cancelscope.CancellableScope;
-import io.github.cancelscope.Registration;
 import io.github.cancelscope.ScopeOptions;
 import org.aopalliance.intercept.MethodInterceptor;
 
@@ -23,13 +22,12 @@ import org.springframework.boot.CommandLineRunner;
  */
 final class StartupRunnerPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
-	StartupRunnerPostProcessor(Supplier<CancellableScope> applicationScope, Supplier<InFlightScopes> inFlight) {
+	StartupRunnerPostProcessor(Supplier<CancellableScope> applicationScope) {
 		MethodInterceptor interceptor = (invocation) -> {
 			Object target = invocation.getThis();
 			String runner = (target != null) ? target.getClass().getName() : "runner";
 			CancellableScope scope = applicationScope.get().openChild(ScopeOptions.of(ScopeOptions.STARTUP, runner));
-			Registration registration = inFlight.get().add(scope);
-			try (registration; scope) {
+			try (scope) {
 				return scope.call(() -> scope.interruptible(ScopeOptions.STARTUP, invocation::proceed));
 			}
 		};

@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.ScopeOptions;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
 import io.github.cancelscope.spi.ScopeSnapshot;
 import org.jspecify.annotations.Nullable;
 
@@ -27,14 +27,14 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "cancelscope")
 public class CancelScopeEndpoint {
 
-	private final InFlightScopes inFlight;
+	private final CancellableScope applicationScope;
 
 	/**
 	 * Creates the endpoint.
-	 * @param inFlight the scopes in flight
+	 * @param applicationScope the application scope, whose children are the scopes in flight
 	 */
-	public CancelScopeEndpoint(InFlightScopes inFlight) {
-		this.inFlight = inFlight;
+	public CancelScopeEndpoint(CancellableScope applicationScope) {
+		this.applicationScope = applicationScope;
 	}
 
 	/**
@@ -44,10 +44,10 @@ public class CancelScopeEndpoint {
 	@ReadOperation
 	public ScopesDescriptor scopes() {
 		Instant now = Instant.now();
-		return new ScopesDescriptor(this.inFlight.entries()
+		return new ScopesDescriptor(this.applicationScope.children()
 			.stream()
-			.sorted(Comparator.comparing(InFlightScopes.Entry::started))
-			.map((entry) -> InFlightScopeDescriptor.of(entry, now))
+			.map((scope) -> InFlightScopeDescriptor.of(scope, now))
+			.sorted(Comparator.comparing(InFlightScopeDescriptor::started))
 			.toList());
 	}
 
@@ -58,7 +58,7 @@ public class CancelScopeEndpoint {
 	 */
 	@ReadOperation
 	public @Nullable InFlightScopeDescriptor scope(@Selector String id) {
-		return this.inFlight.find(id).map((entry) -> InFlightScopeDescriptor.of(entry, Instant.now())).orElse(null);
+		return find(id).map((scope) -> InFlightScopeDescriptor.of(scope, Instant.now())).orElse(null);
 	}
 
 	/**
@@ -69,10 +69,14 @@ public class CancelScopeEndpoint {
 	 */
 	@WriteOperation
 	public CancellationDescriptor cancel(@Selector String id) {
-		return this.inFlight.find(id)
-			.map((entry) -> new CancellationDescriptor(id,
-					entry.scope().cancel(CancellationReason.CANCELLED) ? "cancelled" : "already-cancelled"))
+		return find(id)
+			.map((scope) -> new CancellationDescriptor(id,
+					scope.cancel(CancellationReason.CANCELLED) ? "cancelled" : "already-cancelled"))
 			.orElseGet(() -> new CancellationDescriptor(id, "not-found"));
+	}
+
+	private Optional<CancellableScope> find(String id) {
+		return this.applicationScope.children().stream().filter((scope) -> scope.id().equals(id)).findFirst();
 	}
 
 	/**
@@ -96,8 +100,8 @@ public class CancelScopeEndpoint {
 	public record InFlightScopeDescriptor(String kind, @Nullable String method, String path, Instant started,
 			ScopeDescriptor scope) implements OperationResponseBody {
 
-		static InFlightScopeDescriptor of(InFlightScopes.Entry entry, Instant now) {
-			CancellableScope scope = entry.scope();
+		static InFlightScopeDescriptor of(CancellableScope scope, Instant now) {
+			ScopeSnapshot snapshot = scope.snapshot();
 			String description = scope.description();
 			String method = null;
 			String path = description;
@@ -106,8 +110,8 @@ public class CancelScopeEndpoint {
 				method = description.substring(0, space);
 				path = description.substring(space + 1);
 			}
-			return new InFlightScopeDescriptor(scope.kind(), method, path, entry.started(),
-					ScopeDescriptor.of(scope.snapshot(), now));
+			return new InFlightScopeDescriptor(scope.kind(), method, path, now.minus(snapshot.age()),
+					ScopeDescriptor.of(snapshot));
 		}
 
 	}
@@ -130,7 +134,7 @@ public class CancelScopeEndpoint {
 			@Nullable Long remainingMillis, @Nullable CancellationReason cancellationReason, List<ForkDescriptor> forks,
 			Map<String, Integer> calls, List<ScopeDescriptor> children) {
 
-		static ScopeDescriptor of(ScopeSnapshot snapshot, Instant now) {
+		static ScopeDescriptor of(ScopeSnapshot snapshot) {
 			Duration remaining = snapshot.remaining();
 			return new ScopeDescriptor(snapshot.id(), snapshot.kind(), snapshot.name(), snapshot.age().toMillis(),
 					snapshot.deadline(), (remaining != null) ? remaining.toMillis() : null, snapshot.cancellationReason(),
@@ -138,7 +142,7 @@ public class CancelScopeEndpoint {
 						.stream()
 						.map((fork) -> new ForkDescriptor(fork.thread(), fork.threadState(), fork.regions()))
 						.toList(),
-					snapshot.regions(), snapshot.children().stream().map((child) -> of(child, now)).toList());
+					snapshot.regions(), snapshot.children().stream().map(ScopeDescriptor::of).toList());
 		}
 
 	}

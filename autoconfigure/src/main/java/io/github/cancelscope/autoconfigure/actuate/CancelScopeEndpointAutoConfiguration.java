@@ -2,7 +2,7 @@ package io.github.cancelscope.autoconfigure.actuate;
 
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
+import io.github.cancelscope.CancellableScope;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -24,8 +24,8 @@ public final class CancelScopeEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CancelScopeEndpoint cancelScopeEndpoint(InFlightScopes inFlight) {
-		return new CancelScopeEndpoint(inFlight);
+	CancelScopeEndpoint cancelScopeEndpoint(CancellableScope applicationScope) {
+		return new CancelScopeEndpoint(applicationScope);
 	}
 
 }

@@ -2,8 +2,8 @@ package io.github.cancelscope.autoconfigure.actuate;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.ScopeOptions;
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -30,8 +30,7 @@ class CancelScopeEndpointAutoConfigurationTests {
 				assertThat(context).hasSingleBean(CancelScopeEndpoint.class);
 				CancelScopeEndpoint endpoint = context.getBean(CancelScopeEndpoint.class);
 				try (CancellableScope scope = context.getBean(CancellableScope.class)
-					.openChild(ScopeOptions.of(ScopeOptions.REQUEST).withDescription("GET /orders"));
-						var inFlight = context.getBean(InFlightScopes.class).add(scope)) {
+					.openChild(ScopeOptions.of(ScopeOptions.REQUEST).withDescription("GET /orders"))) {
 					assertThat(endpoint.scopes().scopes()).singleElement().satisfies((entry) -> {
 						assertThat(entry.kind()).isEqualTo("request");
 						assertThat(entry.method()).isEqualTo("GET");
@@ -70,7 +69,7 @@ class CancelScopeEndpointAutoConfigurationTests {
 	@Test
 	void userDefinedEndpointTakesPrecedence() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=cancelscope")
-			.withBean("myEndpoint", CancelScopeEndpoint.class, () -> new CancelScopeEndpoint(new InFlightScopes()))
+			.withBean("myEndpoint", CancelScopeEndpoint.class, () -> new CancelScopeEndpoint(CancellableScope.root(ScopeSettings.defaults())))
 			.run((context) -> assertThat(context).hasSingleBean(CancelScopeEndpoint.class).hasBean("myEndpoint"));
 	}
 

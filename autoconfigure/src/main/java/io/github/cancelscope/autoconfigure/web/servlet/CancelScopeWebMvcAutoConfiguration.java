@@ -7,7 +7,6 @@ import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
 import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
 import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -53,13 +52,13 @@ public final class CancelScopeWebMvcAutoConfiguration {
 	@Bean(FILTER_BEAN_NAME)
 	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
 	FilterRegistrationBean<RequestScopeFilter> cancelScopeRequestFilter(
-			CancellableScope applicationScope, InFlightScopes inFlight, CancelScopeProperties properties,
+			CancellableScope applicationScope, CancelScopeProperties properties,
 			ObjectProvider<ClientDisconnectWatch> disconnects, CancellationResponses responses) {
 		CancelScopeProperties.Request request = properties.getRequest();
 		RequestTimeouts timeouts = new RequestTimeouts(request.getTimeout(), request.getMaxTimeout(),
 				request.getTimeoutHeader(), request.getDeadlineHeaders().getInbound().getFormats());
 		FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(
-				new RequestScopeFilter(applicationScope, timeouts, inFlight,
+				new RequestScopeFilter(applicationScope, timeouts,
 						disconnects.getIfAvailable(() -> ClientDisconnectWatch.NONE), responses));
 		registration.setOrder(FILTER_ORDER);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);

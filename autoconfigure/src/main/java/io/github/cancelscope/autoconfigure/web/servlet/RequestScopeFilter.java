@@ -8,7 +8,6 @@ import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.Registration;
 import io.github.cancelscope.ScopeCancelledException;
 import io.github.cancelscope.ScopeOptions;
-import io.github.cancelscope.autoconfigure.InFlightScopes;
 import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -34,17 +33,15 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 
 	private final RequestTimeouts timeouts;
 
-	private final InFlightScopes inFlight;
 
 	private final ClientDisconnectWatch disconnects;
 
 	private final CancellationResponses responses;
 
-	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts, InFlightScopes inFlight,
+	RequestScopeFilter(CancellableScope applicationScope, RequestTimeouts timeouts,
 			ClientDisconnectWatch disconnects, CancellationResponses responses) {
 		this.applicationScope = applicationScope;
 		this.timeouts = timeouts;
-		this.inFlight = inFlight;
 		this.disconnects = disconnects;
 		this.responses = responses;
 	}
@@ -64,11 +61,9 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 					response);
 			return;
 		}
-		Registration inFlight = Registration.NONE;
 		ClientDisconnectWatch.Watch disconnect = ClientDisconnectWatch.Watch.NONE;
 		Throwable failure = null;
 		try {
-			inFlight = this.inFlight.add(scope);
 			disconnect = this.disconnects.watch(request, response, scope);
 			scope.call(() -> {
 				// a request that arrives cancelled (a zero timeout, or after the shutdown grace) is
@@ -85,12 +80,11 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 			failure = new ServletException(ex);
 		}
 		if (request.isAsyncStarted()) {
-			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope, inFlight, disconnect));
+			request.getAsyncContext().addListener(new CloseWhenAsyncEnds(scope, disconnect));
 		}
 		else {
 			disconnect.handlerReturned();
 			failure = close(scope, failure);
-			inFlight.close();
 		}
 		if (failure != null) {
 			handle(failure, request, response);
@@ -148,15 +142,12 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 	/**
 	 * Closes the scope of a request whose handler went asynchronous, when the request completes.
 	 */
-	private record CloseWhenAsyncEnds(CancellableScope scope, Registration inFlight,
-			Registration disconnect) implements AsyncListener {
+	private record CloseWhenAsyncEnds(CancellableScope scope, Registration disconnect) implements AsyncListener {
 
 		@Override
 		public void onComplete(AsyncEvent event) {
 			this.disconnect.close();
-			try (this.inFlight) {
-				this.scope.close();
-			}
+			this.scope.close();
 		}
 
 		@Override
