@@ -4,7 +4,7 @@ package io.github.cancelscope.benchmarks.load;
  * One request of the load and how it ended, times in nanoseconds since the phase began.
  *
  * @param endpoint where it went
- * @param start when it was sent
+ * @param start when it was sent (open loop: when it was due)
  * @param end when its response arrived or the client gave up
  * @param outcome how it ended
  */
@@ -57,7 +57,10 @@ record Exchange(Endpoint endpoint, long start, long end, Outcome outcome) {
 		CLIENT_TIMEOUT("client timeout"),
 
 		/** The connection could not be made or broke. */
-		CONNECTION_FAILED("connection failed");
+		CONNECTION_FAILED("connection failed"),
+
+		/** Open loop: the request was due while the most requests allowed in flight were waiting. */
+		NOT_SENT("not sent (clients busy)");
 
 		private final String label;
 

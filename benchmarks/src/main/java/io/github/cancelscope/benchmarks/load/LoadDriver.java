@@ -180,16 +180,35 @@ public final class LoadDriver {
 		awaitDrained(instance, Duration.ofSeconds(15));
 	}
 
+	/**
+	 * Starts the incident mix: closed-loop clients, or arrivals at the rate asked for.
+	 */
+	private void startIncident(ClientLoad load, Duration duration) {
+		if (this.options.rate() > 0) {
+			load.startAtRate(this.options.rate(), this.options.clients(), duration);
+		}
+		else {
+			load.start(this.options.clients(), duration, this.options.maxRequestsPerClient());
+		}
+	}
+
+	private String arrivals() {
+		return (this.options.rate() > 0)
+				? String.format(Locale.ROOT, "open loop at %.0f requests/s (at most %d in flight)", this.options.rate(),
+						this.options.clients())
+				: this.options.clients() + " closed-loop clients";
+	}
+
 	private IncidentRun incident(SampleInstance instance) throws Exception {
-		log("%s: incident mix, %d clients, %.0f%% to /zombie?query=%s&failAfter=%s, %s", instance.name(),
-				this.options.clients(), this.options.zombieShare() * 100, LoadOptions.format(this.options.query()),
+		log("%s: incident mix, %s, %.0f%% to /zombie?query=%s&failAfter=%s, %s", instance.name(), arrivals(),
+				this.options.zombieShare() * 100, LoadOptions.format(this.options.query()),
 				LoadOptions.format(this.options.failAfter()), LoadOptions.format(this.options.duration()));
 		long origin = System.nanoTime();
 		PoolSampler sampler = new PoolSampler(instance.gauge(), origin, this.options.sampleInterval()).start();
 		List<Exchange> exchanges;
 		try (ClientLoad load = new ClientLoad(instance.uri(""), this.options.zombieShare(), this.options.query(),
 				this.options.failAfter(), this.options.clientTimeout(), this.options.think(), origin)) {
-			load.start(this.options.clients(), this.options.duration(), this.options.maxRequestsPerClient());
+			startIncident(load, this.options.duration());
 			exchanges = load.await(this.options.duration().plus(this.options.clientTimeout()).plusSeconds(10));
 		}
 		long loadEnd = System.nanoTime() - origin;
@@ -249,7 +268,7 @@ public final class LoadDriver {
 		try (ClientLoad load = new ClientLoad(instance.uri(""), this.options.zombieShare(), this.options.query(),
 				this.options.failAfter(), this.options.clientTimeout(), this.options.think(), origin)) {
 			Duration sendFor = this.options.shutdownAfter().plus(this.options.clientTimeout()).plusSeconds(30);
-			load.start(this.options.clients(), sendFor, this.options.maxRequestsPerClient());
+			startIncident(load, sendFor);
 			Thread.sleep(this.options.shutdownAfter());
 			if (instance.portIsFree()) {
 				throw new IllegalStateException("The port probe sees port " + instance.port() + " free while "

@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The load driver's flags, each {@code --name=value}; {@code --help} lists them with their defaults.
  *
- * @param clients concurrent clients, each a virtual thread sending one request after the other
+ * @param clients concurrent clients, each a virtual thread sending one request after the other; with
+ * a {@code rate}, the most requests in flight at once
+ * @param rate arrivals per second in the incident phases (open loop: the same arrivals however fast
+ * the server answers), or {@code 0} for closed-loop clients
  * @param duration how long each instance takes the incident mix
  * @param zombieShare share of requests that go to {@code /zombie}, the rest to {@code /healthy}
  * @param query how long each of the zombie endpoint's two queries runs on the server
@@ -41,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * @param note free text stored with the results (for example "machine shared with a test suite")
  * @param watcher the {@code watcher} phase's settings
  */
-record LoadOptions(int clients, Duration duration, double zombieShare, Duration query, Duration failAfter,
+record LoadOptions(int clients, double rate, Duration duration, double zombieShare, Duration query, Duration failAfter,
 		int poolSize, Duration poolTimeout, Duration clientTimeout, Duration think, Duration requestTimeout,
 		Duration shutdownGrace,
 		Duration warmup, Duration faultFree, int faultFreeSlices, Duration shutdownAfter, Duration sampleInterval,
@@ -55,6 +58,7 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 	private static Map<String, String> defaults() {
 		Map<String, String> defaults = new LinkedHashMap<>();
 		defaults.put("clients", "200");
+		defaults.put("rate", "0");
 		defaults.put("duration", "30s");
 		defaults.put("zombie-share", "0.333");
 		defaults.put("query", "5s");
@@ -98,6 +102,9 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 				cancelscope, the client-disconnect watcher off and on: throughput of a trivial endpoint side by
 				side, and close-to-cancel latency with watcher-connections open, watcher-close of them closed
 				at once; it writes watcher-results.json.
+				With --rate=N (N > 0) the incident and shutdown phases are open-loop: N requests a second
+				arrive whatever the server does, at most --clients of them in flight (an arrival beyond that is
+				recorded as "not sent"), and a latency counts from the moment the request was due.
 				Flags and defaults (durations: 300ms, 5s, 1m or ISO-8601):
 				""");
 		DEFAULTS.forEach((name, value) -> usage.append("  --").append(name).append('=').append(value).append('\n'));
@@ -139,7 +146,11 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 				jvmOptions.add(option);
 			}
 		}
-		return new LoadOptions(positive(values, "clients"), duration(values, "duration"), zombieShare,
+		double rate = Double.parseDouble(values.get("rate"));
+		if (!(rate >= 0 && rate <= 100_000)) {
+			throw new IllegalArgumentException("--rate must be between 0 (closed loop) and 100000 arrivals per second");
+		}
+		return new LoadOptions(positive(values, "clients"), rate, duration(values, "duration"), zombieShare,
 				duration(values, "query"), duration(values, "fail-after"), positive(values, "pool-size"),
 				duration(values, "pool-timeout"), duration(values, "client-timeout"), duration(values, "think"),
 				duration(values, "request-timeout"), duration(values, "shutdown-grace"), duration(values, "warmup"),
@@ -179,6 +190,7 @@ record LoadOptions(int clients, Duration duration, double zombieShare, Duration 
 	Map<String, Object> asMap() {
 		Map<String, Object> map = new LinkedHashMap<>();
 		map.put("clients", this.clients);
+		map.put("rate", this.rate);
 		map.put("duration", format(this.duration));
 		map.put("zombieShare", this.zombieShare);
 		map.put("query", format(this.query));
