@@ -329,6 +329,13 @@ public class CancelScopeProperties {
 		 */
 		private List<String> excludedBeans = new ArrayList<>();
 
+		/**
+		 * How long a cancelled statement may take to return before its connection is aborted and
+		 * evicted from the pool, as when the database is stalled or unreachable. HikariCP's
+		 * validation timeout, when left at its default, is lowered to it too.
+		 */
+		private Duration abortAfter = Duration.ofSeconds(1);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -343,6 +350,14 @@ public class CancelScopeProperties {
 
 		public void setExcludedBeans(List<String> excludedBeans) {
 			this.excludedBeans = excludedBeans;
+		}
+
+		public Duration getAbortAfter() {
+			return this.abortAfter;
+		}
+
+		public void setAbortAfter(Duration abortAfter) {
+			this.abortAfter = abortAfter;
 		}
 
 	}

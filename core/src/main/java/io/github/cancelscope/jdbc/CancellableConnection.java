@@ -27,30 +27,50 @@ final class CancellableConnection extends JdbcProxy<Connection> {
 
 	private final boolean queryTimeouts;
 
-	private CancellableConnection(Connection delegate, boolean queryTimeouts) {
+	private final AbortPolicy abortPolicy;
+
+	private CancellableConnection(Connection delegate, boolean queryTimeouts, AbortPolicy abortPolicy) {
 		super(delegate);
 		this.queryTimeouts = queryTimeouts;
+		this.abortPolicy = abortPolicy;
 	}
 
 	/**
 	 * Wraps a connection.
 	 * @param queryTimeouts whether statements also get the time left as their query timeout
+	 * @param abortPolicy when a statement that does not return after its cancel gets the connection
+	 * aborted
 	 */
-	static Connection wrap(Connection connection, boolean queryTimeouts) {
-		return create(Connection.class, new CancellableConnection(connection, queryTimeouts));
+	static Connection wrap(Connection connection, boolean queryTimeouts, AbortPolicy abortPolicy) {
+		return create(Connection.class, new CancellableConnection(connection, queryTimeouts, abortPolicy));
 	}
 
 	@Override
 	@Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
 		return switch (method.getName()) {
 			case "createStatement" -> CancellableStatement.wrap(Statement.class,
-					(Statement) invokeDelegate(method, args), (Connection) proxy, this.queryTimeouts);
+					(Statement) invokeDelegate(method, args), (Connection) proxy, this);
 			case "prepareStatement" -> CancellableStatement.wrap(PreparedStatement.class,
-					(PreparedStatement) invokeDelegate(method, args), (Connection) proxy, this.queryTimeouts);
+					(PreparedStatement) invokeDelegate(method, args), (Connection) proxy, this);
 			case "prepareCall" -> CancellableStatement.wrap(CallableStatement.class,
-					(CallableStatement) invokeDelegate(method, args), (Connection) proxy, this.queryTimeouts);
+					(CallableStatement) invokeDelegate(method, args), (Connection) proxy, this);
 			default -> invokeUninterrupted(method, args);
 		};
+	}
+
+	boolean queryTimeouts() {
+		return this.queryTimeouts;
+	}
+
+	AbortPolicy abortPolicy() {
+		return this.abortPolicy;
+	}
+
+	/**
+	 * Returns the connection this one wraps: the pool's, which a stuck statement gets aborted.
+	 */
+	Connection pooled() {
+		return this.delegate;
 	}
 
 	private @Nullable Object invokeUninterrupted(Method method, @Nullable Object[] args) throws Throwable {

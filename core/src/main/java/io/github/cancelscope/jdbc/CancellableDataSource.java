@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -11,6 +12,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 import io.github.cancelscope.CheckedCallable;
+import io.github.cancelscope.Registration;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
 import org.jspecify.annotations.Nullable;
@@ -31,14 +33,27 @@ import org.jspecify.annotations.Nullable;
  * <li>A statement (plain, prepared or callable, whoever runs it: JDBC code, {@code JdbcTemplate},
  * JPA) fails at once, without a round trip, if the scope is already cancelled or its deadline has
  * passed (even before the timer that cancels the scope has fired); it runs with a query
- * timeout no longer than the scope's time left; and when the scope is cancelled while it runs, it
- * is stopped with {@code Statement.cancel()}, so the database stops the query and the connection
- * stays usable. The thread is never interrupted for it, and a cancel never reaches a statement that
+ * timeout as a backstop (the scope's time left, plus the abort time and a second when stuck
+ * connections are aborted, so that it never races the abort); and when the scope is cancelled
+ * while it runs, it is stopped with a cancel (pgjdbc's {@code PGConnection.cancelQuery()}, else
+ * {@code Statement.cancel()}), so the database stops the query and the connection stays usable. The thread is never interrupted for it, and a cancel never reaches a statement that
  * runs after the cancelled one.</li>
  * <li>Work stopped by the scope throws a {@link ScopeCancelledSQLException}, SQLState
  * {@value ScopeCancelledSQLException#SQL_STATE}, whose cause is the scope's
  * {@link ScopeCancelledException}.</li>
  * </ul>
+ * <h2>A database that does not answer</h2>
+ * A cancel needs the database to answer: a stalled or unreachable server answers neither the query
+ * nor the cancel. So if a cancelled statement has not returned {@linkplain #withAbortAfter some time}
+ * after the cancel (one second unless set), its connection is aborted with JDBC's
+ * {@code Connection.abort(Executor)}: the driver closes the socket, the blocked thread gets its
+ * exception, the pool evicts the connection, and a warning is logged ({@link #withAbortListener} for
+ * metrics). No thread that ran the statement waits for the database beyond that. A wait for a
+ * HikariCP connection that the cancellation did not end within that time (the pool was checking an
+ * idle connection with the stalled database) gets the pool's idle connections evicted, so it ends
+ * once the check in progress times out.
+ *
+ * <p>
  * Closing or rolling back a connection is never refused, so a transaction cut short is rolled back
  * and the connection goes back to the pool clean. Connection methods (commit, rollback, close, the
  * resets of isolation, read-only, catalog and schema, {@code isValid}…) run with the thread's
@@ -54,11 +69,18 @@ public final class CancellableDataSource implements DataSource {
 
 	private final DataSource target;
 
+	private final AbortPolicy abortPolicy;
+
 	// whether statements get the time left as their query timeout; known from the first connection
 	private volatile @Nullable Boolean queryTimeouts;
 
-	private CancellableDataSource(DataSource target) {
+	// evicts the idle connections of a pool whose wait a cancellation did not end; null if unknown
+	private final @Nullable StuckPoolWait stuckPoolWait;
+
+	private CancellableDataSource(DataSource target, AbortPolicy abortPolicy) {
 		this.target = target;
+		this.abortPolicy = abortPolicy;
+		this.stuckPoolWait = StuckPoolWait.of(target);
 	}
 
 	/**
@@ -71,7 +93,41 @@ public final class CancellableDataSource implements DataSource {
 		if (dataSource instanceof CancellableDataSource cancellable) {
 			return cancellable;
 		}
-		return new CancellableDataSource(dataSource);
+		return new CancellableDataSource(dataSource, AbortPolicy.DEFAULT);
+	}
+
+	/**
+	 * Returns a data source like this one whose connections are aborted when a statement cancelled by
+	 * its scope has not returned {@code abortAfter} after the cancel.
+	 * @param abortAfter how long after the cancel; {@code null} never to abort, only to cancel
+	 * @return a data source around the same target
+	 * @throws IllegalArgumentException if {@code abortAfter} is negative or zero
+	 */
+	public CancellableDataSource withAbortAfter(@Nullable Duration abortAfter) {
+		if (abortAfter != null && (abortAfter.isNegative() || abortAfter.isZero())) {
+			throw new IllegalArgumentException("abortAfter must be positive (or null never to abort), was " + abortAfter);
+		}
+		long nanos = (abortAfter != null) ? saturatedNanos(abortAfter) : -1;
+		return new CancellableDataSource(this.target, new AbortPolicy(nanos, this.abortPolicy.listener()));
+	}
+
+	/**
+	 * Returns a data source like this one that tells {@code listener} of every connection it aborts.
+	 * @param listener the listener
+	 * @return a data source around the same target
+	 */
+	public CancellableDataSource withAbortListener(ConnectionAbortListener listener) {
+		Objects.requireNonNull(listener, "listener");
+		return new CancellableDataSource(this.target, new AbortPolicy(this.abortPolicy.abortAfterNanos(), listener));
+	}
+
+	/**
+	 * Returns how long after its cancel a statement that has not returned gets its connection aborted.
+	 * @return the time, or empty if connections are never aborted
+	 */
+	public Optional<Duration> abortAfter() {
+		return this.abortPolicy.aborts() ? Optional.of(Duration.ofNanos(this.abortPolicy.abortAfterNanos()))
+				: Optional.empty();
 	}
 
 	/**
@@ -98,7 +154,7 @@ public final class CancellableDataSource implements DataSource {
 			queryTimeouts = !isInProcess(connection);
 			this.queryTimeouts = queryTimeouts;
 		}
-		return CancellableConnection.wrap(connection, queryTimeouts);
+		return CancellableConnection.wrap(connection, queryTimeouts, this.abortPolicy);
 	}
 
 	/**
@@ -123,6 +179,9 @@ public final class CancellableDataSource implements DataSource {
 			return getConnection.call();
 		}
 		RequestScope scope = current.get();
+		StuckPoolWait stuckPoolWait = this.stuckPoolWait;
+		Registration armed = (stuckPoolWait != null && this.abortPolicy.aborts())
+				? stuckPoolWait.arm(scope, this.abortPolicy) : Registration.NONE;
 		try {
 			return scope.interruptible("jdbc-pool", getConnection);
 		}
@@ -134,6 +193,18 @@ public final class CancellableDataSource implements DataSource {
 				throw ScopeCancelledSQLException.of("Connection acquisition stopped", scope, ex);
 			}
 			throw ex;
+		}
+		finally {
+			armed.close();
+		}
+	}
+
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
@@ -19,12 +20,14 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  * <li>fails at once, without a round trip, if the scope is cancelled (a scope whose deadline has
  * passed is, even before its timer fires);</li>
- * <li>runs with a query timeout no longer than the time the scope has left, rounded up to whole
- * seconds, never longer than a timeout already set (by the application or by a transaction), and
- * restored afterwards;</li>
+ * <li>runs with a query timeout no longer than the time the scope has left (plus, if stuck
+ * connections are aborted, the abort time and a second, so that the driver's own cancel does not
+ * race the abort: see {@link #afterAbort}), rounded up to whole seconds, never longer than a
+ * timeout already set (by the application or by a transaction), and restored afterwards;</li>
  * <li>runs in an {@linkplain RequestScope#abortable abortable region} whose abort is a
  * {@link StatementCancellation}, so cancelling the scope calls {@code Statement.cancel()}, never
- * interrupts the thread, and never reaches a later statement;</li>
+ * interrupts the thread, and never reaches a later statement; if the execution has not returned
+ * some time after the cancel (a stalled database), the connection is aborted;</li>
  * <li>throws a {@link ScopeCancelledSQLException} if it failed while the scope was cancelled.</li>
  * </ol>
  *
@@ -34,16 +37,19 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 
 	private final Connection connection;
 
-	private final boolean queryTimeouts;
+	private final CancellableConnection owner;
 
-	private CancellableStatement(Statement delegate, Connection connection, boolean queryTimeouts) {
+	private CancellableStatement(Statement delegate, Connection connection, CancellableConnection owner) {
 		super(delegate);
 		this.connection = connection;
-		this.queryTimeouts = queryTimeouts;
+		this.owner = owner;
 	}
 
-	static <S extends Statement> S wrap(Class<S> type, S statement, Connection connection, boolean queryTimeouts) {
-		return create(type, new CancellableStatement(statement, connection, queryTimeouts));
+	/**
+	 * Wraps a statement of {@code owner}, whose proxy is {@code connection}.
+	 */
+	static <S extends Statement> S wrap(Class<S> type, S statement, Connection connection, CancellableConnection owner) {
+		return create(type, new CancellableStatement(statement, connection, owner));
 	}
 
 	@Override
@@ -70,7 +76,8 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 		int timeoutToRestore = limitQueryTimeout(remaining);
 		Throwable failure = null;
 		try {
-			StatementCancellation cancellation = new StatementCancellation(this.delegate);
+			StatementCancellation cancellation = new StatementCancellation(this.delegate, this.owner.pooled(), scope,
+					this.owner.abortPolicy());
 			return scope.abortable("jdbc", cancellation, () -> {
 				try {
 					return invokeDelegate(method, args);
@@ -104,10 +111,10 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 	 * @return the timeout to restore after the execution, or -1 if it was left as it was
 	 */
 	private int limitQueryTimeout(Optional<Duration> remaining) throws SQLException {
-		if (remaining.isEmpty() || !this.queryTimeouts) {
+		if (remaining.isEmpty() || !this.owner.queryTimeouts()) {
 			return -1;
 		}
-		int limit = wholeSecondsAtLeastOne(remaining.get());
+		int limit = wholeSecondsAtLeastOne(remaining.get().plus(afterAbort(this.owner.abortPolicy())));
 		int current = this.delegate.getQueryTimeout();
 		if (current != 0 && current <= limit) {
 			return -1;
@@ -126,6 +133,21 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 			}
 			failure.addSuppressed(ex);
 		}
+	}
+
+	/**
+	 * Returns how much later than the deadline the query timeout falls: none if connections are never
+	 * aborted, else after the abort and a second more. A driver's query timeout calls
+	 * {@code Statement.cancel()}, which on pgjdbc holds the connection's lock while it waits for the
+	 * server: on a stalled server, it would keep the executing thread from throwing once the abort has
+	 * closed its socket (see {@link StatementCancellation}). The timeout stays a backstop behind the
+	 * scope's own cancel and abort.
+	 */
+	static Duration afterAbort(AbortPolicy policy) {
+		if (!policy.aborts()) {
+			return Duration.ZERO;
+		}
+		return Duration.ofNanos(Math.min(policy.abortAfterNanos(), TimeUnit.DAYS.toNanos(1))).plusSeconds(1);
 	}
 
 	static int wholeSecondsAtLeastOne(Duration duration) {

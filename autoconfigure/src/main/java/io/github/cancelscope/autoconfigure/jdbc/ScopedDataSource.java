@@ -18,9 +18,11 @@ final class ScopedDataSource extends DelegatingDataSource {
 
 	private final CancellableDataSource cancellable;
 
-	ScopedDataSource(DataSource target) {
+	ScopedDataSource(DataSource target, JdbcEscalation escalation) {
 		super(target);
-		this.cancellable = CancellableDataSource.wrap(target);
+		this.cancellable = CancellableDataSource.wrap(target)
+			.withAbortAfter(escalation.abortAfter())
+			.withAbortListener(escalation.listener());
 	}
 
 	@Override
@@ -31,6 +33,10 @@ final class ScopedDataSource extends DelegatingDataSource {
 	@Override
 	public Connection getConnection(String username, String password) throws SQLException {
 		return this.cancellable.getConnection(username, password);
+	}
+
+	CancellableDataSource cancellable() {
+		return this.cancellable;
 	}
 
 	@Override

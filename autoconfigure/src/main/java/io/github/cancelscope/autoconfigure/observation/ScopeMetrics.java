@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeOptions;
+import io.github.cancelscope.spi.ExecutorSaturation;
 import io.github.cancelscope.spi.ObservedScope;
 import io.github.cancelscope.spi.ScopeCancellation;
 import io.github.cancelscope.spi.ScopeEnd;
 import io.github.cancelscope.spi.ScopeObserver;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,8 +23,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Meters of cancellation scopes: scopes in flight, scopes ended by outcome and reason, the time from
- * a cancellation to the scope having ended, forked tasks that outlived the close wait, and blocking
- * calls (JDBC statements, HTTP calls) aborted by a cancellation.
+ * a cancellation to the scope having ended, forked tasks that outlived the close wait, blocking
+ * calls (JDBC statements, HTTP calls) aborted by a cancellation, and the saturations of the bounded
+ * executors that run cancellation work.
  */
 final class ScopeMetrics implements ScopeObserver {
 
@@ -41,6 +44,15 @@ final class ScopeMetrics implements ScopeObserver {
 	/** Counter of abortable regions aborted by a cancellation, by region kind (jdbc, http, ...). */
 	static final String REGIONS_ABORTED = "cancelscope.regions.aborted";
 
+	/**
+	 * Counter of the times a bounded executor of cancellation work was full, by executor
+	 * (deadlines, jdbc, disconnect); the work then ran another safe way.
+	 */
+	static final String EXECUTOR_SATURATIONS = "cancelscope.executor.saturations";
+
+	private static final List<String> EXECUTORS = List.of(ExecutorSaturation.DEADLINES, ExecutorSaturation.JDBC,
+			"disconnect");
+
 	private final MeterRegistry registry;
 
 	private static final List<String> KNOWN_KINDS = List.of(ScopeOptions.REQUEST, ScopeOptions.STARTUP,
@@ -53,6 +65,11 @@ final class ScopeMetrics implements ScopeObserver {
 	ScopeMetrics(MeterRegistry registry) {
 		this.registry = registry;
 		KNOWN_KINDS.forEach(this::activeOf);
+		EXECUTORS.forEach((executor) -> FunctionCounter
+			.builder(EXECUTOR_SATURATIONS, executor, ExecutorSaturation::count)
+			.description("Times a bounded executor of cancellation work was full")
+			.tag("executor", executor)
+			.register(registry));
 	}
 
 	private AtomicInteger activeOf(String kind) {

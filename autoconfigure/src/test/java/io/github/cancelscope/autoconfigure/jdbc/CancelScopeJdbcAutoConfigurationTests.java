@@ -1,6 +1,7 @@
 package io.github.cancelscope.autoconfigure.jdbc;
 
 import java.sql.Connection;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -9,6 +10,7 @@ import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.jdbc.ScopeCancelledSQLException;
 import io.github.cancelscope.spi.ScopeSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.scope.ScopedProxyUtils;
@@ -97,6 +99,51 @@ class CancelScopeJdbcAutoConfigurationTests {
 	void isIgnoredWhenJdbcIsNotOnTheClasspath() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(DelegatingDataSource.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(ScopedDataSourcePostProcessor.class));
+	}
+
+	@Test
+	void abortsStuckConnectionsAfterOneSecondAndLowersHikarisDefaultValidationTimeoutToIt() {
+		this.contextRunner.run((context) -> {
+			ScopedDataSource dataSource = context.getBean("dataSource", ScopedDataSource.class);
+			assertThat(dataSource.cancellable().abortAfter()).contains(Duration.ofSeconds(1));
+			assertThat(dataSource.unwrap(HikariDataSource.class).getValidationTimeout()).isEqualTo(1000);
+		});
+	}
+
+	@Test
+	void abortAfterIsConfigurable() {
+		this.contextRunner.withPropertyValues("cancelscope.jdbc.abort-after=300ms").run((context) -> {
+			ScopedDataSource dataSource = context.getBean("dataSource", ScopedDataSource.class);
+			assertThat(dataSource.cancellable().abortAfter()).contains(Duration.ofMillis(300));
+			assertThat(dataSource.unwrap(HikariDataSource.class).getValidationTimeout()).isEqualTo(300);
+		});
+	}
+
+	@Test
+	void validationTimeoutSetByTheApplicationIsKept() {
+		this.contextRunner.withBean("tunedDataSource", DataSource.class, () -> {
+			HikariDataSource dataSource = h2();
+			dataSource.setValidationTimeout(3000);
+			return dataSource;
+		}).run((context) -> assertThat(context.getBean("tunedDataSource", DataSource.class)
+			.unwrap(HikariDataSource.class)
+			.getValidationTimeout()).isEqualTo(3000));
+	}
+
+	@Test
+	void abortAfterThatIsNotPositiveFailsStartUpSayingWhatToSet() {
+		this.contextRunner.withPropertyValues("cancelscope.jdbc.abort-after=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("cancelscope.jdbc.abort-after must be positive"));
+	}
+
+	@Test
+	void countsAbortsOnlyWhenMicrometerIsThere() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(JdbcAbortMetrics.class));
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(JdbcAbortMetrics.class));
 	}
 
 	private static HikariDataSource h2() {

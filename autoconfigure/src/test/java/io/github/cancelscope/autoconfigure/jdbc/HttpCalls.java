@@ -33,6 +33,10 @@ final class HttpCalls {
 		return client.sendAsync(request(path, null), HttpResponse.BodyHandlers.ofString());
 	}
 
+	CompletableFuture<HttpResponse<String>> getAsync(String path, Duration timeout) {
+		return client.sendAsync(request(path, timeout), HttpResponse.BodyHandlers.ofString());
+	}
+
 	private HttpRequest request(String path, Duration timeout) {
 		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 			.timeout(Duration.ofSeconds(20));

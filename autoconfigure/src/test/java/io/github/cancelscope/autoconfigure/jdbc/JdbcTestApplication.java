@@ -5,14 +5,18 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.github.cancelscope.Cancellation;
+import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.Scoped;
 import io.github.cancelscope.Subtask;
+import io.github.cancelscope.jdbc.ConnectionAbortListener;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -33,7 +37,8 @@ import org.springframework.web.bind.annotation.RestController;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableTransactionManagement
-@Import({ JdbcTestApplication.QueryController.class, JdbcTestApplication.Queries.class, JdbcTestApplication.Gate.class })
+@Import({ JdbcTestApplication.QueryController.class, JdbcTestApplication.Queries.class, JdbcTestApplication.Gate.class,
+		JdbcTestApplication.Aborts.class })
 class JdbcTestApplication {
 
 	@RestController
@@ -64,6 +69,38 @@ class JdbcTestApplication {
 			}
 			Subtask<Void> upstream = scope.fork(() -> {
 				Thread.sleep(200);
+				throw new IllegalStateException("upstream call failed");
+			});
+			for (Subtask<Void> query : queries) {
+				query.join();
+			}
+			upstream.join();
+			return "done";
+		}
+
+		/**
+		 * The slow query on the request thread.
+		 */
+		@GetMapping("/slow")
+		String slow() {
+			this.queries.slow();
+			return "done";
+		}
+
+		/**
+		 * Slow queries in parallel with a sibling that fails when the test opens the gate.
+		 */
+		@GetMapping("/zombie-gated")
+		String zombieGated(@Value("${test.zombie-queries:2}") int count) {
+			RequestScope scope = RequestScope.current();
+			List<Subtask<Void>> queries = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				queries.add(scope.fork(this.queries::slow));
+			}
+			Subtask<Void> upstream = scope.fork(() -> {
+				if (!this.gate.failSibling.await(20, TimeUnit.SECONDS)) {
+					throw new IllegalStateException("gate never opened");
+				}
 				throw new IllegalStateException("upstream call failed");
 			});
 			for (Subtask<Void> query : queries) {
@@ -155,6 +192,22 @@ class JdbcTestApplication {
 		final CountDownLatch held = new CountDownLatch(1);
 
 		final CountDownLatch release = new CountDownLatch(1);
+
+		volatile CountDownLatch failSibling = new CountDownLatch(1);
+
+	}
+
+	/**
+	 * Records the connections that cancelscope aborted.
+	 */
+	static class Aborts implements ConnectionAbortListener {
+
+		final List<CancellationReason> reasons = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void connectionAborted(Cancellation cancellation, Duration afterCancel) {
+			this.reasons.add(cancellation.reason());
+		}
 
 	}
 

@@ -1,6 +1,7 @@
 package io.github.cancelscope.autoconfigure.web.client;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +38,9 @@ abstract class AbstractOutboundCallTests {
 	 * busy machine needs to abort it.
 	 */
 	private static final Duration LONG_BEFORE_THE_STALL_ENDS = Duration.ofSeconds(10);
+
+	/** More than loopback's socket buffers hold, so that a client that sends it blocks in its write. */
+	private static final int LARGE_BODY = 32 * 1024 * 1024;
 
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -134,6 +138,39 @@ abstract class AbstractOutboundCallTests {
 		Propagation propagation = propagate(SecondService.uri(), 10_000);
 		assertThat(propagation.header()).isGreaterThan(5000);
 		assertThat(propagation.calleeRemaining()).isPositive().isLessThanOrEqualTo(1000);
+	}
+
+	@Test
+	void downstreamThatAcceptsAndNeverAnswersDoesNotHoldTheRequestPastItsDeadline() throws Exception {
+		assertSilentDownstreamBounded(0, "rest-client");
+		assertSilentDownstreamBounded(0, "rest-template");
+	}
+
+	@Test
+	void downstreamThatStopsReadingALargeBodyDoesNotHoldTheRequestPastItsDeadline() throws Exception {
+		assertSilentDownstreamBounded(LARGE_BODY, "rest-client");
+		assertSilentDownstreamBounded(LARGE_BODY, "rest-template");
+	}
+
+	/**
+	 * Posts {@code size} bytes, with a 1 s deadline, to a downstream that accepts the connection and
+	 * then neither reads nor answers; checks that the request is answered at its deadline and that
+	 * the downstream sees the connection closed.
+	 */
+	private void assertSilentDownstreamBounded(int size, String client) throws Exception {
+		try (SilentDownstream silent = new SilentDownstream()) {
+			Instant start = Instant.now();
+			Answer answer = get("/post?size=" + size + "&client=" + client + "&uri=" + silent.uri("/silent"), 1000);
+			Duration elapsed = Duration.between(start, Instant.now());
+			System.out.println("[silent-downstream] " + getClass().getSimpleName() + " " + client + ", body of " + size
+					+ " bytes: answered " + answer.status() + " after " + elapsed.toMillis() + " ms");
+			assertThat(answer.status()).as(client + ", body of " + size + " bytes").isEqualTo(504);
+			assertThat(elapsed).as("answered at the 1 s deadline, not when the downstream gives up")
+				.isLessThan(LONG_BEFORE_THE_STALL_ENDS);
+			Socket connection = silent.awaitConnection(LONG_BEFORE_THE_STALL_ENDS);
+			assertThat(SilentDownstream.closedByClient(connection, LONG_BEFORE_THE_STALL_ENDS))
+				.as("the downstream sees the connection closed").isTrue();
+		}
 	}
 
 	/**

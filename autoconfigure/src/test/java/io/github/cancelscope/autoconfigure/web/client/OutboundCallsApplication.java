@@ -125,6 +125,17 @@ class OutboundCallsApplication {
 		}
 
 		/**
+		 * Posts {@code size} bytes to {@code uri} on the request thread, with the RestClient or the
+		 * RestTemplate.
+		 */
+		@GetMapping("/post")
+		@Nullable String post(@RequestParam URI uri, @RequestParam int size, @RequestParam String client) {
+			byte[] body = new byte[size];
+			return "rest-template".equals(client) ? this.restTemplate.postForObject(uri, body, String.class)
+					: this.restClient.post().uri(uri).body(body).retrieve().body(String.class);
+		}
+
+		/**
 		 * Calls the downstream server in a scope cancelled beforehand.
 		 */
 		@GetMapping("/pre-cancelled")

@@ -11,15 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
+import io.github.cancelscope.spi.ExecutorSaturation;
 import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -37,14 +38,27 @@ import org.jspecify.annotations.Nullable;
  * watched. An HTTP/2 stream is asked on each tick whether it was reset.
  * <p>
  * A request that ends within the grace costs a queue insertion and a volatile write: the watcher
- * looks at it only on its next tick. Cancellation runs on a pooled platform thread, never on the
- * watcher's (a JDBC cancel takes milliseconds).
+ * looks at it only on its next tick. Cancellation runs on a bounded pool of platform threads
+ * (at most {@value #CANCEL_THREADS}, {@value #CANCEL_QUEUE} cancellations waiting), not on the
+ * watcher's, so that a storm of closes costs a few threads. Cancelling a scope is quick (its JDBC
+ * cancels and connection aborts have executors of their own), so when the pool is full the watcher
+ * cancels the scope itself, and the saturation is logged and counted ({@link ExecutorSaturation},
+ * as {@value #EXECUTOR}): no cancellation is dropped.
  */
 final class ConnectionWatcher implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ConnectionWatcher.class);
 
 	private static final long MAX_TICK_MILLIS = 10;
+
+	/** The most threads that cancel the scopes of departed clients at once. */
+	static final int CANCEL_THREADS = 4;
+
+	/** The most cancellations waiting for a thread. */
+	static final int CANCEL_QUEUE = 4096;
+
+	/** The executor's name in {@link ExecutorSaturation}. */
+	static final String EXECUTOR = "disconnect";
 
 	private final long graceNanos;
 
@@ -54,7 +68,7 @@ final class ConnectionWatcher implements AutoCloseable {
 
 	private final Thread thread;
 
-	private final ExecutorService cancellations;
+	private final ThreadPoolExecutor cancellations;
 
 	/** Requests started since the last tick. */
 	private final Queue<Watch> arrivals = new ConcurrentLinkedQueue<>();
@@ -84,8 +98,17 @@ final class ConnectionWatcher implements AutoCloseable {
 		this.selector = Selector.open();
 		// platform threads: busy virtual threads (an embedded database's query) can hold every carrier
 		AtomicInteger cancellers = new AtomicInteger();
-		this.cancellations = Executors.newCachedThreadPool(
-				(task) -> daemonThread("cancelscope-disconnect-" + cancellers.getAndIncrement(), task));
+		this.cancellations = new ThreadPoolExecutor(CANCEL_THREADS, CANCEL_THREADS, 30, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(CANCEL_QUEUE),
+				(task) -> daemonThread("cancelscope-disconnect-" + cancellers.getAndIncrement(), task),
+				(task, pool) -> {
+					if (!pool.isShutdown()) {
+						ExecutorSaturation.report(EXECUTOR, CANCEL_THREADS + " threads, " + CANCEL_QUEUE + " queued",
+								"on the disconnect watcher's thread");
+						task.run();
+					}
+				});
+		this.cancellations.allowCoreThreadTimeOut(true);
 		this.thread = daemonThread("cancelscope-disconnect-watcher", this::run);
 		this.thread.start();
 	}

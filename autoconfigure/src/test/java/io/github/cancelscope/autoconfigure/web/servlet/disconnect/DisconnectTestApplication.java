@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
@@ -108,6 +109,21 @@ class DisconnectTestApplication {
 		@GetMapping("/sleep")
 		String sleep(@RequestParam String id) throws InterruptedException {
 			Handled handled = Handled.track(id);
+			handled.started.countDown();
+			return sleepUntilReleasedOrCancelled(handled);
+		}
+
+		/**
+		 * Sleeps until cancelled, with a cancellation listener that takes as long as a database
+		 * round trip, so that the threads that cancel are busy for a while.
+		 */
+		@GetMapping("/sleep-slow-cancel")
+		String sleepSlowCancel(@RequestParam String id, @RequestParam long listenerMillis) throws InterruptedException {
+			Handled handled = Handled.track(id);
+			this.scope.onCancel((cancellation) -> {
+				handled.cancelledOn = Thread.currentThread().getName();
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(listenerMillis));
+			});
 			handled.started.countDown();
 			return sleepUntilReleasedOrCancelled(handled);
 		}
@@ -284,6 +300,9 @@ class DisconnectTestApplication {
 		volatile int backend = -1;
 
 		volatile String body;
+
+		/** The thread that ran the scope's cancellation listeners, if it was cancelled. */
+		volatile String cancelledOn;
 
 		private Handled(String id) {
 			this.id = id;
