@@ -42,6 +42,8 @@ public class CancelScopeProperties {
 
 	private final Async async = new Async();
 
+	private final Retry retry = new Retry();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -84,6 +86,10 @@ public class CancelScopeProperties {
 
 	public Async getAsync() {
 		return this.async;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
 	}
 
 	/**
@@ -435,6 +441,29 @@ public class CancelScopeProperties {
 
 		public void setBindToRequest(boolean bindToRequest) {
 			this.bindToRequest = bindToRequest;
+		}
+
+	}
+
+	/**
+	 * Properties of retries inside a scope: Spring Framework's {@code @Retryable} methods and
+	 * {@code RetryTemplate} beans.
+	 */
+	public static class Retry {
+
+		/**
+		 * Least time a scope with a deadline must have left for a retry to start. The next attempt
+		 * needs at least the policy's delay before it as well. When less remains, the retries are
+		 * given up and the caller gets the last failure.
+		 */
+		private Duration minRemaining = Duration.ZERO;
+
+		public Duration getMinRemaining() {
+			return this.minRemaining;
+		}
+
+		public void setMinRemaining(Duration minRemaining) {
+			this.minRemaining = minRemaining;
 		}
 
 	}

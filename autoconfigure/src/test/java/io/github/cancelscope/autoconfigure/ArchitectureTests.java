@@ -15,14 +15,15 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * apart from their auto-configurations, and each rule in one place.
  */
 @AnalyzeClasses(packages = { "io.github.cancelscope.autoconfigure", "io.github.cancelscope.web",
-		"io.github.cancelscope.observation" }, importOptions = ArchitectureTests.MainClassesOnly.class)
+		"io.github.cancelscope.observation", "io.github.cancelscope.resilience" }, importOptions = ArchitectureTests.MainClassesOnly.class)
 class ArchitectureTests {
 
 	private static final String CANCELLATION_RESPONSES = "io.github.cancelscope.autoconfigure.web.servlet.CancellationResponses";
 
 	@ArchTest
 	static final ArchRule runtimeTypesDoNotDependOnTheAutoConfigurations = noClasses().that()
-		.resideInAnyPackage("io.github.cancelscope.web..", "io.github.cancelscope.observation..")
+		.resideInAnyPackage("io.github.cancelscope.web..", "io.github.cancelscope.observation..",
+				"io.github.cancelscope.resilience..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("io.github.cancelscope.autoconfigure..")

@@ -12,6 +12,9 @@ class JettyHttp11ClientDisconnectTests extends Http11ClientDisconnectTests {
 
 	/** Excludes Tomcat instead of Jetty (see the test application.properties). */
 	static final String USE_JETTY = "spring.autoconfigure.exclude="
-			+ "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration";
+			+ "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration,"
+			// as application.properties: Hibernate is for the JPA tests only
+			+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
+			+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 
 }
