@@ -42,6 +42,8 @@ public class CancelScopeProperties {
 
 	private final Async async = new Async();
 
+	private final Scheduling scheduling = new Scheduling();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -84,6 +86,10 @@ public class CancelScopeProperties {
 
 	public Async getAsync() {
 		return this.async;
+	}
+
+	public Scheduling getScheduling() {
+		return this.scheduling;
 	}
 
 	/**
@@ -420,6 +426,27 @@ public class CancelScopeProperties {
 
 		public void setBindToRequest(boolean bindToRequest) {
 			this.bindToRequest = bindToRequest;
+		}
+
+	}
+
+	/**
+	 * Properties of {@code @Scheduled} methods.
+	 */
+	public static class Scheduling {
+
+		/**
+		 * Whether each run of a @Scheduled method is a scope of its own, a child of the
+		 * application scope, so that shutdown cancels a run still going after the grace.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}
