@@ -44,6 +44,8 @@ public class CancelScopeProperties {
 
 	private final Retry retry = new Retry();
 
+	private final Scheduling scheduling = new Scheduling();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -90,6 +92,10 @@ public class CancelScopeProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Scheduling getScheduling() {
+		return this.scheduling;
 	}
 
 	/**
@@ -464,6 +470,27 @@ public class CancelScopeProperties {
 
 		public void setMinRemaining(Duration minRemaining) {
 			this.minRemaining = minRemaining;
+		}
+
+	}
+
+	/**
+	 * Properties of {@code @Scheduled} methods.
+	 */
+	public static class Scheduling {
+
+		/**
+		 * Whether each run of a @Scheduled method is a scope of its own, a child of the
+		 * application scope, so that shutdown cancels a run still going after the grace.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -15,7 +15,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * apart from their auto-configurations, and each rule in one place.
  */
 @AnalyzeClasses(packages = { "io.github.cancelscope.autoconfigure", "io.github.cancelscope.web",
-		"io.github.cancelscope.observation", "io.github.cancelscope.resilience" }, importOptions = ArchitectureTests.MainClassesOnly.class)
+		"io.github.cancelscope.observation", "io.github.cancelscope.resilience", "io.github.cancelscope.grpc" }, importOptions = ArchitectureTests.MainClassesOnly.class)
 class ArchitectureTests {
 
 	private static final String CANCELLATION_RESPONSES = "io.github.cancelscope.autoconfigure.web.servlet.CancellationResponses";
@@ -23,7 +23,7 @@ class ArchitectureTests {
 	@ArchTest
 	static final ArchRule runtimeTypesDoNotDependOnTheAutoConfigurations = noClasses().that()
 		.resideInAnyPackage("io.github.cancelscope.web..", "io.github.cancelscope.observation..",
-				"io.github.cancelscope.resilience..")
+				"io.github.cancelscope.resilience..", "io.github.cancelscope.grpc..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("io.github.cancelscope.autoconfigure..")

@@ -69,4 +69,21 @@ class ShutdownProcessTests {
 		}
 	}
 
+	@Test
+	void sigtermCancelsAScheduledRunStillGoingAfterTheGrace() throws Exception {
+		try (SampleProcess sample = SampleProcess.start("--sample.report-query=60s",
+				"--cancelscope.shutdown.grace=" + GRACE.toMillis() + "ms")) {
+			sample.awaitStarted(STARTUP);
+			sample.awaitOutput("report started", STARTUP);
+
+			sample.signal("TERM");
+
+			assertThat(sample.awaitExit(GRACE.plusSeconds(5))).as("exit code, within grace + 5 s\n%s", sample.output())
+				.isEqualTo(143);
+			assertThat(sample.portIsFree()).isTrue();
+			assertThat(sample.output()).contains("report cancelled after", "cleanup ran: report",
+					"Scheduled run of ScheduledReport.report cancelled by shutdown");
+		}
+	}
+
 }
