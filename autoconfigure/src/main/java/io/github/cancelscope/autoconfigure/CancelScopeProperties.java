@@ -380,8 +380,8 @@ public class CancelScopeProperties {
 	public static class HttpClient {
 
 		/**
-		 * Whether RestClient and RestTemplate built by Spring Boot abort their calls when the
-		 * calling scope is cancelled and send its remaining time downstream.
+		 * Whether RestClient, RestTemplate and WebClient built by Spring Boot abort their calls
+		 * when the calling scope is cancelled and send its remaining time downstream.
 		 */
 		private boolean enabled = true;
 

@@ -31,9 +31,11 @@ final class ThreadNamePatterns {
 			"Catalina-utility-*", "container-*", "qtp*", "Scheduler-*", "Connector-Scheduler-*",
 			"PostgreSQL-JDBC-*", "H2 *", "MVStore *", "log:pid(*", "AsyncAppender-Worker-*", "background-preinit",
 			"reactor-http-*", "globalEventExecutor-*",
+			// grpc-java's shared event loops and timer
+			"grpc-default-worker-*", "grpc-default-boss-*", "grpc-nio-*", "grpc-timer-*", "grpc-shared-destroyer-*",
 			// cancelscope's own long-lived threads (forks are not among them)
 			"cancelscope-deadlines", "cancelscope-expiry-*", "cancelscope-statement-cancel-*",
-			"cancelscope-disconnect-*", "cancelscope-shutdown");
+			"cancelscope-disconnect-*", "cancelscope-shutdown", "cancelscope-grpc-cancel");
 
 	private final List<String> patterns;
 

@@ -58,13 +58,14 @@ final class ScopeMetrics implements ScopeObserver {
 	private static final List<String> KNOWN_KINDS = List.of(ScopeOptions.REQUEST, ScopeOptions.STARTUP,
 			ScopeOptions.METHOD, ScopeOptions.GROUP, ScopeOptions.CHILD);
 
-	private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+	// by kind: the gauge's count and the counter of scopes that completed, made once
+	private final Map<String, KindMeters> kinds = new ConcurrentHashMap<>();
 
 	private final ObservedScope application = new Application();
 
 	ScopeMetrics(MeterRegistry registry) {
 		this.registry = registry;
-		KNOWN_KINDS.forEach(this::activeOf);
+		KNOWN_KINDS.forEach(this::metersOf);
 		EXECUTORS.forEach((executor) -> FunctionCounter
 			.builder(EXECUTOR_SATURATIONS, executor, ExecutorSaturation::count)
 			.description("Times a bounded executor of cancellation work was full")
@@ -72,15 +73,24 @@ final class ScopeMetrics implements ScopeObserver {
 			.register(registry));
 	}
 
-	private AtomicInteger activeOf(String kind) {
-		return this.active.computeIfAbsent(kind, (key) -> {
-			AtomicInteger count = new AtomicInteger();
-			Gauge.builder(ACTIVE, count, AtomicInteger::get)
+	private KindMeters metersOf(String kind) {
+		return this.kinds.computeIfAbsent(kind, (key) -> {
+			AtomicInteger active = new AtomicInteger();
+			Gauge.builder(ACTIVE, active, AtomicInteger::get)
 				.description("Scopes open now")
 				.tag("kind", key)
 				.register(this.registry);
-			return count;
+			return new KindMeters(key, active);
 		});
+	}
+
+	private Counter ended(String kind, @Nullable Cancellation cancellation) {
+		return Counter.builder(ENDED)
+			.description("Scopes that ended, by outcome and cancellation reason")
+			.tag("kind", kind)
+			.tag("outcome", (cancellation != null) ? "cancelled" : "completed")
+			.tag("reason", (cancellation != null) ? cancellation.reason().name() : "none")
+			.register(this.registry);
 	}
 
 	@Override
@@ -88,9 +98,38 @@ final class ScopeMetrics implements ScopeObserver {
 		if (scope.kind().equals(ScopeOptions.APPLICATION)) {
 			return this.application;
 		}
-		AtomicInteger active = activeOf(scope.kind());
-		active.incrementAndGet();
-		return new Measured(scope.kind(), active);
+		KindMeters meters = metersOf(scope.kind());
+		meters.active.incrementAndGet();
+		return new Measured(meters);
+	}
+
+	/**
+	 * The meters of one kind that every scope of it touches, each looked up once: looking a meter
+	 * up by its tags for each request costs more than the rest of the metrics together.
+	 */
+	private final class KindMeters {
+
+		private final String kind;
+
+		private final AtomicInteger active;
+
+		// registered when the first scope of the kind completes; a race registers it twice, harmlessly
+		private volatile @Nullable Counter completed;
+
+		KindMeters(String kind, AtomicInteger active) {
+			this.kind = kind;
+			this.active = active;
+		}
+
+		Counter completed() {
+			Counter completed = this.completed;
+			if (completed == null) {
+				completed = ended(this.kind, null);
+				this.completed = completed;
+			}
+			return completed;
+		}
+
 	}
 
 	private void countAborted(ScopeCancellation cancellation) {
@@ -117,13 +156,10 @@ final class ScopeMetrics implements ScopeObserver {
 
 	private final class Measured implements ObservedScope {
 
-		private final String kind;
+		private final KindMeters meters;
 
-		private final AtomicInteger active;
-
-		Measured(String kind, AtomicInteger active) {
-			this.kind = kind;
-			this.active = active;
+		Measured(KindMeters meters) {
+			this.meters = meters;
 		}
 
 		@Override
@@ -133,30 +169,27 @@ final class ScopeMetrics implements ScopeObserver {
 
 		@Override
 		public void closed(ScopeEnd end) {
-			this.active.decrementAndGet();
-			MeterRegistry registry = ScopeMetrics.this.registry;
+			this.meters.active.decrementAndGet();
+			String kind = this.meters.kind;
 			Cancellation cancellation = end.cancellation();
-			Counter.builder(ENDED)
-				.description("Scopes that ended, by outcome and cancellation reason")
-				.tag("kind", this.kind)
-				.tag("outcome", (cancellation != null) ? "cancelled" : "completed")
-				.tag("reason", (cancellation != null) ? cancellation.reason().name() : "none")
-				.register(registry)
-				.increment();
-			if (cancellation != null) {
+			if (cancellation == null) {
+				this.meters.completed().increment();
+			}
+			else {
+				ended(kind, cancellation).increment();
 				Timer.builder(CANCELLATION_DURATION)
 					.description("Time from a scope's cancellation to its end, forked tasks and cleanups included")
-					.tag("kind", this.kind)
+					.tag("kind", kind)
 					.tag("reason", cancellation.reason().name())
 					.publishPercentiles(0.5, 0.95, 0.99)
-					.register(registry)
+					.register(ScopeMetrics.this.registry)
 					.record(Duration.ofNanos(end.nanosFromCancellation()));
 			}
 			if (end.stragglers() > 0) {
 				Counter.builder(STRAGGLERS)
 					.description("Forked tasks still running when closing their scope stopped waiting for them")
-					.tag("kind", this.kind)
-					.register(registry)
+					.tag("kind", kind)
+					.register(ScopeMetrics.this.registry)
 					.increment(end.stragglers());
 			}
 		}

@@ -1,13 +1,8 @@
 package io.github.cancelscope.web.client;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import io.github.cancelscope.RequestScope;
 import io.github.cancelscope.ScopeCancelledException;
@@ -18,7 +13,6 @@ import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
-import org.springframework.util.StringUtils;
 
 /**
  * Binds each outbound call of a {@code RestClient} or {@code RestTemplate} to the
@@ -54,16 +48,7 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 	/** Header used by default, as {@code cancelscope.request.timeout-header}. */
 	public static final String DEFAULT_TIMEOUT_HEADER = "X-Request-Timeout-Ms";
 
-	private final @Nullable String timeoutHeader;
-
-	private final Set<DeadlineHeader> deadlineHeaders;
-
-	private final DeadlineHeaderPolicy policy;
-
-	// header names to send, resolved once
-	private final DeadlineHeader[] sent;
-
-	private final String[] sentNames;
+	private final OutboundDeadlineHeaders headers;
 
 	/**
 	 * Creates an interceptor that sends the remaining time in {@value #DEFAULT_TIMEOUT_HEADER} on
@@ -78,24 +63,11 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 	 * @param timeoutHeader the header, or {@code null} or empty to send none
 	 */
 	public RequestScopeInterceptor(@Nullable String timeoutHeader) {
-		this(timeoutHeader, EnumSet.of(DeadlineHeader.TIMEOUT_HEADER), DeadlineHeaderPolicy.ALL_HOSTS);
+		this(OutboundDeadlineHeaders.timeoutHeader(timeoutHeader));
 	}
 
-	private RequestScopeInterceptor(@Nullable String timeoutHeader, Set<DeadlineHeader> deadlineHeaders,
-			DeadlineHeaderPolicy policy) {
-		this.timeoutHeader = StringUtils.hasText(timeoutHeader) ? timeoutHeader : null;
-		this.deadlineHeaders = deadlineHeaders;
-		this.policy = policy;
-		List<DeadlineHeader> sent = new ArrayList<>();
-		List<String> names = new ArrayList<>();
-		for (DeadlineHeader header : deadlineHeaders) {
-			if (header != DeadlineHeader.TIMEOUT_HEADER || this.timeoutHeader != null) {
-				sent.add(header);
-				names.add(header.headerName((this.timeoutHeader != null) ? this.timeoutHeader : ""));
-			}
-		}
-		this.sent = sent.toArray(new DeadlineHeader[0]);
-		this.sentNames = names.toArray(new String[0]);
+	private RequestScopeInterceptor(OutboundDeadlineHeaders headers) {
+		this.headers = headers;
 	}
 
 	/**
@@ -106,9 +78,7 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 	 * @return the new interceptor
 	 */
 	public RequestScopeInterceptor withDeadlineHeaders(Collection<DeadlineHeader> deadlineHeaders) {
-		EnumSet<DeadlineHeader> headers = EnumSet.noneOf(DeadlineHeader.class);
-		headers.addAll(deadlineHeaders);
-		return new RequestScopeInterceptor(this.timeoutHeader, headers, this.policy);
+		return new RequestScopeInterceptor(this.headers.withFormats(deadlineHeaders));
 	}
 
 	/**
@@ -118,7 +88,7 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 	 * @return the new interceptor
 	 */
 	public RequestScopeInterceptor withDeadlineHeaderPolicy(DeadlineHeaderPolicy policy) {
-		return new RequestScopeInterceptor(this.timeoutHeader, this.deadlineHeaders, policy);
+		return new RequestScopeInterceptor(this.headers.withPolicy(policy));
 	}
 
 	@Override
@@ -130,9 +100,7 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 		}
 		RequestScope scope = current.get();
 		scope.throwIfCancelled();
-		if (this.sent.length > 0) {
-			sendDeadline(scope, request);
-		}
+		this.headers.write(scope, request.getURI(), request.getHeaders()::set);
 		ScopedExchange exchange = new ScopedExchange(scope);
 		try {
 			return exchange.execute(() -> execution.execute(request, body));
@@ -140,15 +108,6 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 		catch (IOException | RuntimeException ex) {
 			exchange.end();
 			throw ex;
-		}
-	}
-
-	private void sendDeadline(RequestScope scope, HttpRequest request) {
-		Optional<Duration> remaining = scope.remaining();
-		if (remaining.isPresent() && this.policy.sendsDeadlineTo(request.getURI())) {
-			for (int i = 0; i < this.sent.length; i++) {
-				request.getHeaders().set(this.sentNames[i], this.sent[i].format(remaining.get()));
-			}
 		}
 	}
 
