@@ -74,11 +74,27 @@ abstract class JdbcProxy<T extends Wrapper> implements InvocationHandler {
 
 	final @Nullable Object invokeDelegate(Method method, @Nullable Object[] args) throws Throwable {
 		try {
-			return method.invoke(this.delegate, args);
+			return accessible(method).invoke(this.delegate, args);
 		}
 		catch (InvocationTargetException ex) {
 			throw ex.getCause();
 		}
+	}
+
+	/**
+	 * Returns {@code method} with its access check switched off. The check runs on every call
+	 * otherwise, and its one-entry cache misses whenever a method (such as {@code close}) is called on
+	 * objects of different classes: measured at about 3 % of the server's CPU on a page that runs 40
+	 * statements. The methods are public members of public interfaces (the proxy's {@code Method}
+	 * objects, owned by this proxy class), so making them accessible is always allowed; if a module
+	 * refuses it, the call keeps its check.
+	 */
+	@SuppressWarnings("deprecation") // isAccessible() only reads the flag that setAccessible(true) sets
+	private static Method accessible(Method method) {
+		if (!method.isAccessible()) {
+			method.trySetAccessible();
+		}
+		return method;
 	}
 
 	private Object unwrap(Object proxy, Class<?> type) throws Exception {
