@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -67,7 +68,7 @@ class StatementAbortTests {
 		finally {
 			release.countDown();
 		}
-		Thread.sleep(300);
+		awaitCancellationWorkDone();
 		assertThat(connection.aborts.get()).as("aborted once").isEqualTo(1);
 	}
 
@@ -86,8 +87,7 @@ class StatementAbortTests {
 			cancellation.finished();
 			assertThat(cancellation.aborted()).isFalse();
 		}
-		// well past the abort time
-		Thread.sleep(1500);
+		awaitCancellationWorkDone();
 		assertThat(connection.aborts.get()).as("an execution that returned is never aborted").isZero();
 	}
 
@@ -114,6 +114,20 @@ class StatementAbortTests {
 		finally {
 			release.countDown();
 		}
+	}
+
+	/**
+	 * Waits until no cancel, retry or abort is queued or running anywhere: after that, an abort that
+	 * has not happened cannot happen any more.
+	 */
+	private static void awaitCancellationWorkDone() {
+		await("cancel, retry and abort work done").atMost(HANG)
+			.until(() -> idle(StatementCancellation.timer) && idle(StatementCancellation.cancellers)
+					&& idle(StatementCancellation.aborters));
+	}
+
+	private static boolean idle(ThreadPoolExecutor executor) {
+		return executor.getQueue().isEmpty() && executor.getActiveCount() == 0;
 	}
 
 	/**

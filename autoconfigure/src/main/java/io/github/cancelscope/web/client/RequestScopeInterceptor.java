@@ -100,7 +100,9 @@ public final class RequestScopeInterceptor implements ClientHttpRequestIntercept
 		}
 		RequestScope scope = current.get();
 		scope.throwIfCancelled();
-		this.headers.write(scope, request.getURI(), request.getHeaders()::set);
+		if (this.headers.sendsAny()) {
+			this.headers.write(scope, request.getURI(), request.getHeaders()::set);
+		}
 		ScopedExchange exchange = new ScopedExchange(scope);
 		try {
 			return exchange.execute(() -> execution.execute(request, body));
