@@ -15,31 +15,33 @@ import org.jspecify.annotations.Nullable;
  */
 final class Deadline {
 
-	static final Deadline NONE = new Deadline(Long.MAX_VALUE, null);
+	static final Deadline NONE = new Deadline(Long.MAX_VALUE, null, null);
 
 	private final long nanos;
 
-	private final @Nullable Instant instant;
+	// the clock that tells the instant, on first use: most deadlines are never asked for it
+	private final @Nullable ScopeClock clock;
 
-	private Deadline(long nanos, @Nullable Instant instant) {
+	// guarded by this
+	private @Nullable Instant instant;
+
+	private Deadline(long nanos, @Nullable ScopeClock clock, @Nullable Instant instant) {
 		this.nanos = nanos;
+		this.clock = clock;
 		this.instant = instant;
 	}
 
-	/**
-	 * Returns the deadline {@code timeout} from now.
-	 */
 	static Deadline after(ScopeClock clock, Duration timeout) {
 		long now = clock.nanoTime();
 		long timeoutNanos = saturatedNanos(timeout);
 		if (timeoutNanos <= 0) {
-			return new Deadline(now, plusSaturated(clock.instant(), timeout));
+			return new Deadline(now, null, plusSaturated(clock.instant(), timeout));
 		}
 		long sum = now + timeoutNanos;
 		if (timeoutNanos == Long.MAX_VALUE || sum < now || sum == Long.MAX_VALUE) {
 			return NONE;
 		}
-		return new Deadline(sum, plusSaturated(clock.instant(), timeout));
+		return new Deadline(sum, clock, null);
 	}
 
 	boolean isNone() {
@@ -68,7 +70,11 @@ final class Deadline {
 		return Optional.of(Duration.ofNanos(Math.max(0, this.nanos - clock.nanoTime())));
 	}
 
-	@Nullable Instant instant() {
+	synchronized @Nullable Instant instant() {
+		ScopeClock clock = this.clock;
+		if (this.instant == null && clock != null) {
+			this.instant = plusSaturated(clock.instant(), Duration.ofNanos(this.nanos - clock.nanoTime()));
+		}
 		return this.instant;
 	}
 
@@ -92,7 +98,7 @@ final class Deadline {
 
 	@Override
 	public String toString() {
-		return (this == NONE) ? "Deadline[none]" : "Deadline[" + this.instant + "]";
+		return (this == NONE) ? "Deadline[none]" : "Deadline[" + instant() + "]";
 	}
 
 }

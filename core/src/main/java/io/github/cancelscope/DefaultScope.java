@@ -180,7 +180,7 @@ final class DefaultScope implements CancellableScope {
 		DefaultScope child = new DefaultScope(this, this.settings, options, deadline, this.forkThreads);
 		this.lifecycle.adopt(child);
 		if (deadline != this.deadline) {
-			child.lifecycle.armTimer(deadline);
+			child.lifecycle.deferTimer(deadline);
 		}
 		return child;
 	}
@@ -271,6 +271,8 @@ final class DefaultScope implements CancellableScope {
 
 	@Override
 	public void close() {
+		// a deadline that passed with no timer armed (nothing was registered) counts as it would have
+		cancellationNow();
 		if (this.parent != null) {
 			this.lifecycle.close(this.parent.lifecycle, this.settings.closeTimeout());
 			return;
@@ -285,6 +287,7 @@ final class DefaultScope implements CancellableScope {
 
 	@Override
 	public ScopeSnapshot snapshot() {
+		cancellationNow();
 		return this.lifecycle.snapshot(Duration.ofNanos(Math.max(0, this.settings.clock().nanoTime() - this.openedNanos)));
 	}
 

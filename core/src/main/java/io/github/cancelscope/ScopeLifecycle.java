@@ -1,9 +1,7 @@
 package io.github.cancelscope;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -19,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * {@link DefaultScope} is the API over it, as the JDK's {@code StructuredTaskScopeImpl} is over its
  * state and {@code ThreadFlock}.
  * <p>
- * A single lock guards the state and the registries; listeners, regions, children and forks are
- * told outside it, so a listener may call back into the scope. The cancellation is a volatile field
+ * A single lock guards the state and the registries but the children ({@link ChildScopes});
+ * listeners, regions, children and forks are told outside it, so a listener may call back into the
+ * scope. The cancellation is a volatile field
  * written under the lock, so reading it costs one read.
  */
 final class ScopeLifecycle {
@@ -59,13 +58,14 @@ final class ScopeLifecycle {
 
 	private final Registry<AbortableRegion> regions = new Registry<>();
 
-	private @Nullable Set<DefaultScope> children;
+	// made on first use, under the lock; not guarded by it (see ChildScopes)
+	private volatile @Nullable ChildScopes children;
 
 	private @Nullable ForkGroup forks;
 
 	private @Nullable CleanupStack cleanups;
 
-	private Registration deadlineTimer = Registration.NONE;
+	private final DeadlineAlarm alarm = new DeadlineAlarm();
 
 	ScopeLifecycle(DefaultScope scope) {
 		this.scope = scope;
@@ -81,23 +81,51 @@ final class ScopeLifecycle {
 	 * @throws IllegalStateException if this scope refuses children (see {@link #refusesChildren()})
 	 */
 	void adopt(DefaultScope child) {
+		armTimer();
+		ChildScopes children = childScopes();
+		children.add(child);
+		// after the add: a cancel() or close() that began before it either sees the child or is seen here
+		if (refusesChildren()) {
+			children.remove(child);
+			// lost a race with close(): the observer saw the child open, so it sees it end
+			ScopeEvents.closed(child.observed(), child.id(), null, -1, 0, null);
+			throw ended("open a child scope");
+		}
+		Cancellation cancellation = this.cancellation;
+		if (cancellation != null) {
+			children.remove(child);
+			child.lifecycle().inherit(cancellation);
+		}
+	}
+
+	private ChildScopes childScopes() {
+		ChildScopes children = this.children;
+		if (children != null) {
+			return children;
+		}
 		this.lock.lock();
 		try {
-			if (refusesChildren()) {
-				// lost a race with close(): the observer saw the child open, so it sees it end
-				ScopeEvents.closed(child.observed(), child.id(), null, -1, 0, null);
-				throw ended("open a child scope");
-			}
-			Cancellation cancellation = this.cancellation;
-			if (cancellation != null) {
-				child.lifecycle().cancelledNanos = this.scope.settings().clock().nanoTime();
-				child.lifecycle().cancellation = cancellation;
-				return;
-			}
 			if (this.children == null) {
-				this.children = new HashSet<>();
+				this.children = new ChildScopes();
 			}
-			this.children.add(child);
+			return this.children;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Takes a parent's cancellation at birth, unless a concurrent cancel of the parent already
+	 * handed it over. No listener, region or fork is registered yet.
+	 */
+	private void inherit(Cancellation cancellation) {
+		this.lock.lock();
+		try {
+			if (this.cancellation == null) {
+				this.cancelledNanos = this.scope.settings().clock().nanoTime();
+				this.cancellation = cancellation;
+			}
 		}
 		finally {
 			this.lock.unlock();
@@ -112,8 +140,8 @@ final class ScopeLifecycle {
 	 * close() found idle is reachable only from its cleanups, and a child opened there would be
 	 * neither cancelled nor bound by the deadline once the scope is closed: it is refused.
 	 * <p>
-	 * Without the lock the answer is a hint (for an observer, which should not see a child open
-	 * that cannot); {@link #adopt} decides under the lock.
+	 * Read before a child is added, the answer is a hint (for an observer, which should not see a
+	 * child open that cannot); {@link #adopt} decides by reading it after the add.
 	 */
 	boolean refusesChildren() {
 		return switch (this.state) {
@@ -128,26 +156,16 @@ final class ScopeLifecycle {
 	}
 
 	/**
-	 * Cancels the scope with {@link CancellationReason#DEADLINE_EXCEEDED} at its deadline.
+	 * Cancels the scope with {@link CancellationReason#DEADLINE_EXCEEDED} at its deadline, with a
+	 * timer armed once something registers in the scope (see {@link DeadlineAlarm}). Called before
+	 * the scope is handed to its owner.
 	 */
-	void armTimer(Deadline deadline) {
-		ScopeClock clock = this.scope.settings().clock();
-		if (deadline.hasPassed(clock)) {
-			cancel(DefaultScope.DEADLINE_PASSED, false);
-			return;
-		}
-		Registration timer = clock.schedule(() -> cancel(DefaultScope.DEADLINE_PASSED, false), deadline.nanos());
-		this.lock.lock();
-		try {
-			if (this.cancellation == null && this.state != State.CLOSED) {
-				this.deadlineTimer = timer;
-				return;
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-		timer.close();
+	void deferTimer(Deadline deadline) {
+		this.alarm.defer(deadline);
+	}
+
+	private void armTimer() {
+		this.alarm.arm(this.scope.settings().clock(), () -> cancel(DefaultScope.DEADLINE_PASSED, false));
 	}
 
 	/**
@@ -163,7 +181,6 @@ final class ScopeLifecycle {
 		List<AbortableRegion> regions;
 		List<DefaultScope> children;
 		List<Fork<?>> forks;
-		Registration timer;
 		this.lock.lock();
 		try {
 			if (this.cancellation != null || this.state == State.CLOSED) {
@@ -173,15 +190,13 @@ final class ScopeLifecycle {
 			this.cancellation = cancellation;
 			listeners = this.listeners.drain();
 			regions = this.regions.drain();
-			children = (this.children != null) ? List.copyOf(this.children) : List.of();
+			children = copy(this.children);
 			forks = (this.forks != null) ? this.forks.running() : List.of();
-			timer = this.deadlineTimer;
-			this.deadlineTimer = Registration.NONE;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		timer.close();
+		this.alarm.disarm();
 		ScopeEvents.Tally tally = new ScopeEvents.Tally();
 		for (CancellationListener listener : listeners) {
 			notify(listener, cancellation);
@@ -231,6 +246,7 @@ final class ScopeLifecycle {
 	}
 
 	private <E> Registration add(Registry<E> registry, E element, Consumer<Cancellation> ifCancelled) {
+		armTimer();
 		Cancellation cancellation;
 		this.lock.lock();
 		try {
@@ -266,6 +282,7 @@ final class ScopeLifecycle {
 	 * @throws IllegalStateException if it is closing or closed: a new fork could outlive close()
 	 */
 	void addFork(Fork<?> fork) {
+		armTimer();
 		this.lock.lock();
 		try {
 			Cancellation cancellation = this.cancellation;
@@ -326,8 +343,8 @@ final class ScopeLifecycle {
 				return;
 			}
 			this.state = State.CLOSING;
-			busy = (this.forks != null && this.forks.hasUnfinished())
-					|| (this.children != null && !this.children.isEmpty());
+			ChildScopes children = this.children;
+			busy = (this.forks != null && this.forks.hasUnfinished()) || (children != null && !children.isEmpty());
 			this.cancelsOnClose = busy;
 		}
 		finally {
@@ -342,19 +359,16 @@ final class ScopeLifecycle {
 		ForkGroup forks = this.forks;
 		boolean interrupted = (forks != null) && forks.awaitAll(closeTimeout, this.scope.id());
 		Throwable failure = runCleanupsAndEnd();
-		Registration timer;
 		this.lock.lock();
 		try {
 			this.listeners.drain();
 			this.regions.drain();
 			this.children = null;
-			timer = this.deadlineTimer;
-			this.deadlineTimer = Registration.NONE;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		timer.close();
+		this.alarm.disarm();
 		if (parent != null) {
 			parent.childEnded(this.scope);
 		}
@@ -397,25 +411,18 @@ final class ScopeLifecycle {
 	}
 
 	private void childEnded(DefaultScope child) {
-		this.lock.lock();
-		try {
-			if (this.children != null) {
-				this.children.remove(child);
-			}
-		}
-		finally {
-			this.lock.unlock();
+		ChildScopes children = this.children;
+		if (children != null) {
+			children.remove(child);
 		}
 	}
 
 	List<CancellableScope> children() {
-		this.lock.lock();
-		try {
-			return (this.children != null) ? List.copyOf(this.children) : List.of();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return List.copyOf(copy(this.children));
+	}
+
+	private static List<DefaultScope> copy(@Nullable ChildScopes children) {
+		return (children != null) ? children.copy() : List.of();
 	}
 
 	ScopeSnapshot snapshot(Duration age) {
@@ -426,7 +433,7 @@ final class ScopeLifecycle {
 		this.lock.lock();
 		try {
 			cancellation = this.cancellation;
-			children = (this.children != null) ? List.copyOf(this.children) : List.of();
+			children = copy(this.children);
 			forks = (this.forks != null) ? this.forks.running() : List.of();
 			regions = this.regions.copy();
 		}

@@ -2,6 +2,7 @@ package io.github.cancelscope;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +54,10 @@ class DeadlineTests {
 			assertThat(child.deadline()).contains(START.plusSeconds(1));
 			assertThat(child.remaining()).contains(Duration.ofSeconds(1));
 			assertThat(parent.deadline()).contains(START.plusSeconds(2));
+			// the child armed its parent's timer; its own waits for something to hear it
+			assertThat(this.root.clock().pendingTimers()).isEqualTo(1);
+			child.onCancel((cancellation) -> {
+			});
 			assertThat(this.root.clock().pendingTimers()).isEqualTo(2);
 		}
 	}
@@ -280,6 +285,91 @@ class DeadlineTests {
 			Await.await(cancelled, "the system clock expired the deadline");
 			assertThat(firedWith).hasValue(CancellationReason.DEADLINE_EXCEEDED);
 			assertThat(scope.remaining()).contains(Duration.ZERO);
+		}
+	}
+
+	@Test
+	void scopeThatRegistersNothingArmsNoTimerYetSeesItsDeadlinePass() {
+		try (CancellableScope scope = this.root.scope().openChild(Duration.ofSeconds(1))) {
+			assertThat(this.root.clock().pendingTimers()).isZero();
+			this.root.clock().advance(Duration.ofSeconds(1));
+			assertThat(scope.cancellation()).map(Cancellation::reason).contains(CancellationReason.DEADLINE_EXCEEDED);
+			assertThat(this.root.clock().pendingTimers()).isZero();
+		}
+	}
+
+	@Test
+	void firstListenerArmsTheTimerThatCancelsAtTheDeadline() {
+		try (CancellableScope scope = this.root.scope().openChild(Duration.ofSeconds(1))) {
+			List<CancellationReason> heard = new CopyOnWriteArrayList<>();
+			scope.onCancel((cancellation) -> heard.add(cancellation.reason()));
+			scope.onCancel((cancellation) -> heard.add(cancellation.reason()));
+			assertThat(this.root.clock().pendingTimers()).isOne();
+			this.root.clock().advance(Duration.ofSeconds(1));
+			assertThat(heard).containsExactly(CancellationReason.DEADLINE_EXCEEDED, CancellationReason.DEADLINE_EXCEEDED);
+		}
+		assertThat(this.root.clock().pendingTimers()).isZero();
+	}
+
+	@Test
+	void listenerAddedAfterTheDeadlinePassedUnnoticedIsToldAtOnce() {
+		try (CancellableScope scope = this.root.scope().openChild(Duration.ofSeconds(1))) {
+			this.root.clock().advance(Duration.ofSeconds(2));
+			AtomicReference<CancellationReason> heard = new AtomicReference<>();
+			scope.onCancel((cancellation) -> heard.set(cancellation.reason()));
+			assertThat(heard).hasValue(CancellationReason.DEADLINE_EXCEEDED);
+			assertThat(this.root.clock().pendingTimers()).isZero();
+		}
+	}
+
+	@Test
+	void closingDisarmsTheTimerAndCancellingBeforeArmingArmsNone() {
+		CancellableScope armed = this.root.scope().openChild(Duration.ofSeconds(1));
+		armed.onCancel((cancellation) -> {
+		});
+		assertThat(this.root.clock().pendingTimers()).isOne();
+		armed.close();
+		assertThat(this.root.clock().pendingTimers()).isZero();
+		try (CancellableScope cancelled = this.root.scope().openChild(Duration.ofSeconds(1))) {
+			cancelled.cancel(CancellationReason.CANCELLED);
+			cancelled.onCancel((cancellation) -> {
+			});
+			assertThat(this.root.clock().pendingTimers()).isZero();
+		}
+	}
+
+	@Test
+	void manyThreadsRegisteringAtOnceArmOneTimerAndACancelAmongThemLeavesNone() throws Exception {
+		for (int round = 0; round < 200; round++) {
+			CancellableScope scope = this.root.scope().openChild(Duration.ofSeconds(1));
+			boolean cancelAmongThem = round % 2 == 1;
+			int threads = 4;
+			CountDownLatch start = new CountDownLatch(1);
+			List<Thread> registering = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				boolean cancels = cancelAmongThem && i == 0;
+				Thread thread = new Thread(() -> {
+					Await.await(start, "the start signal");
+					if (cancels) {
+						scope.cancel(CancellationReason.CANCELLED);
+					}
+					else {
+						scope.onCancel((cancellation) -> {
+						});
+					}
+				});
+				thread.start();
+				registering.add(thread);
+			}
+			start.countDown();
+			for (Thread thread : registering) {
+				thread.join(10_000);
+				assertThat(thread.isAlive()).as("a registering thread finished").isFalse();
+			}
+			assertThat(this.root.clock().pendingTimers()).as("timers armed in round " + round)
+				.isEqualTo(cancelAmongThem ? 0 : 1);
+			scope.close();
+			assertThat(this.root.clock().pendingTimers()).isZero();
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.github.cancelscope.Cancellation;
+import io.github.cancelscope.CancellationListener;
 import io.github.cancelscope.Registration;
 import io.github.cancelscope.RequestScope;
 import org.jspecify.annotations.Nullable;
@@ -70,25 +71,36 @@ final class StuckPoolWait {
 	 */
 	Registration arm(RequestScope scope, AbortPolicy policy) {
 		Waiting waiting = new Waiting(scope, policy);
-		Registration listener = scope.onCancel((cancellation) -> StatementCancellation.timer
-			.schedule(() -> waiting.abortIfStuck(cancellation), policy.abortAfterNanos(), TimeUnit.NANOSECONDS));
-		return () -> {
-			waiting.ended = true;
-			listener.close();
-		};
+		waiting.listener = scope.onCancel(waiting);
+		return waiting;
 	}
 
-	private final class Waiting {
+	// one object per wait: its listener, its registration and its state
+	private final class Waiting implements CancellationListener, Registration {
 
 		private final RequestScope scope;
 
 		private final AbortPolicy policy;
 
-		volatile boolean ended;
+		private volatile boolean ended;
+
+		private Registration listener = Registration.NONE;
 
 		Waiting(RequestScope scope, AbortPolicy policy) {
 			this.scope = scope;
 			this.policy = policy;
+		}
+
+		@Override
+		public void cancelled(Cancellation cancellation) {
+			StatementCancellation.timer.schedule(() -> abortIfStuck(cancellation), this.policy.abortAfterNanos(),
+					TimeUnit.NANOSECONDS);
+		}
+
+		@Override
+		public void close() {
+			this.ended = true;
+			this.listener.close();
 		}
 
 		void abortIfStuck(Cancellation cancellation) {
