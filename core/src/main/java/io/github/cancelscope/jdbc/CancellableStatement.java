@@ -72,8 +72,7 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 		if (scope.isCancelled()) {
 			throw ScopeCancelledSQLException.of("Statement not run", scope, null);
 		}
-		Optional<Duration> remaining = scope.remaining();
-		int timeoutToRestore = limitQueryTimeout(remaining);
+		int timeoutToRestore = this.owner.queryTimeouts() ? limitQueryTimeout(scope.remaining()) : -1;
 		Throwable failure = null;
 		try {
 			StatementCancellation cancellation = new StatementCancellation(this.delegate, this.owner.pooled(), scope,
@@ -111,7 +110,7 @@ final class CancellableStatement extends JdbcProxy<Statement> {
 	 * @return the timeout to restore after the execution, or -1 if it was left as it was
 	 */
 	private int limitQueryTimeout(Optional<Duration> remaining) throws SQLException {
-		if (remaining.isEmpty() || !this.owner.queryTimeouts()) {
+		if (remaining.isEmpty()) {
 			return -1;
 		}
 		int limit = wholeSecondsAtLeastOne(remaining.get().plus(afterAbort(this.owner.abortPolicy())));

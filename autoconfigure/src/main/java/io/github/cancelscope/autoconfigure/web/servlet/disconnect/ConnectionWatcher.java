@@ -1,6 +1,8 @@
 package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -346,6 +348,18 @@ final class ConnectionWatcher implements AutoCloseable {
 	/**
 	 * One request's watch.
 	 */
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.privateLookupIn(Watch.class, MethodHandles.lookup())
+				.findVarHandle(Watch.class, "state", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private final class Watch implements ClientDisconnectWatch.Watch {
 
 		private static final int WAITING = 0;
@@ -362,7 +376,8 @@ final class ConnectionWatcher implements AutoCloseable {
 
 		private final long watchFrom;
 
-		private final AtomicInteger state = new AtomicInteger(WAITING);
+		// WAITING to SELECTING or ENDED, SELECTING to DONE or ENDED, DONE to ENDED
+		private volatile int state = WAITING;
 
 		private volatile boolean disconnected;
 
@@ -380,7 +395,7 @@ final class ConnectionWatcher implements AutoCloseable {
 
 		@Override
 		public void close() {
-			if (this.state.getAndSet(ENDED) == SELECTING) {
+			if ((int) STATE.getAndSet(this, ENDED) == SELECTING) {
 				ConnectionWatcher.this.departures.add(this);
 				ConnectionWatcher.this.selector.wakeup();
 			}
@@ -395,20 +410,20 @@ final class ConnectionWatcher implements AutoCloseable {
 		}
 
 		boolean isEnded() {
-			return this.state.get() == ENDED;
+			return this.state == ENDED;
 		}
 
 		void selecting(SelectionKey key) {
 			this.key = key;
 			ConnectionWatcher.this.registered++;
-			if (!this.state.compareAndSet(WAITING, SELECTING)) {
+			if (!STATE.compareAndSet(this, WAITING, SELECTING)) {
 				cancelKey();
 			}
 		}
 
 		void stopSelecting() {
 			cancelKey();
-			this.state.compareAndSet(SELECTING, DONE);
+			STATE.compareAndSet(this, SELECTING, DONE);
 		}
 
 		void cancelKey() {
