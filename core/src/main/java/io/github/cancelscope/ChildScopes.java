@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The open children of a scope, in a concurrent set rather than under the scope's lock: every
  * request's scope is a child of the one application scope, whose lock all request threads would
@@ -26,8 +28,8 @@ final class ChildScopes {
 		return this.scopes.isEmpty();
 	}
 
-	List<DefaultScope> copy() {
-		return List.copyOf(this.scopes);
+	static List<DefaultScope> copy(@Nullable ChildScopes children) {
+		return (children != null) ? List.copyOf(children.scopes) : List.of();
 	}
 
 }

@@ -2,8 +2,8 @@ package io.github.cancelscope;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 import io.github.cancelscope.spi.ObservedScope;
 import io.github.cancelscope.spi.ScopeClock;
@@ -115,10 +115,7 @@ final class ScopeLifecycle {
 		}
 	}
 
-	/**
-	 * Takes a parent's cancellation at birth, unless a concurrent cancel of the parent already
-	 * handed it over. No listener, region or fork is registered yet.
-	 */
+	// a parent's cancellation at birth, unless its concurrent cancel handed it over: nothing is registered yet
 	private void inherit(Cancellation cancellation) {
 		this.lock.lock();
 		try {
@@ -190,7 +187,7 @@ final class ScopeLifecycle {
 			this.cancellation = cancellation;
 			listeners = this.listeners.drain();
 			regions = this.regions.drain();
-			children = copy(this.children);
+			children = ChildScopes.copy(this.children);
 			forks = (this.forks != null) ? this.forks.running() : List.of();
 		}
 		finally {
@@ -234,7 +231,12 @@ final class ScopeLifecycle {
 	}
 
 	Registration onCancel(CancellationListener listener) {
-		return add(this.listeners, listener, (cancellation) -> notify(listener, cancellation));
+		Registration registration = add(this.listeners, listener);
+		if (registration == null) {
+			notify(listener, Objects.requireNonNull(this.cancellation));
+			return Registration.NONE;
+		}
+		return registration;
 	}
 
 	/**
@@ -242,28 +244,31 @@ final class ScopeLifecycle {
 	 * (before it begins) if the scope is cancelled.
 	 */
 	Registration register(AbortableRegion region) {
-		return add(this.regions, region, region::abort);
+		Registration registration = add(this.regions, region);
+		if (registration == null) {
+			region.abort(Objects.requireNonNull(this.cancellation));
+			return Registration.NONE;
+		}
+		return registration;
 	}
 
-	private <E> Registration add(Registry<E> registry, E element, Consumer<Cancellation> ifCancelled) {
+	// how to remove the element added; NONE if the scope is closed; null if cancelled: the caller tells it
+	private <E> @Nullable Registration add(Registry<E> registry, E element) {
 		armTimer();
-		Cancellation cancellation;
 		this.lock.lock();
 		try {
-			cancellation = this.cancellation;
-			if (cancellation == null) {
-				if (this.state == State.CLOSED) {
-					return Registration.NONE;
-				}
-				registry.add(element);
-				return () -> remove(registry, element);
+			if (this.cancellation != null) {
+				return null;
 			}
+			if (this.state == State.CLOSED) {
+				return Registration.NONE;
+			}
+			registry.add(element);
+			return () -> remove(registry, element);
 		}
 		finally {
 			this.lock.unlock();
 		}
-		ifCancelled.accept(cancellation);
-		return Registration.NONE;
 	}
 
 	private <E> void remove(Registry<E> registry, E element) {
@@ -418,11 +423,7 @@ final class ScopeLifecycle {
 	}
 
 	List<CancellableScope> children() {
-		return List.copyOf(copy(this.children));
-	}
-
-	private static List<DefaultScope> copy(@Nullable ChildScopes children) {
-		return (children != null) ? children.copy() : List.of();
+		return List.copyOf(ChildScopes.copy(this.children));
 	}
 
 	ScopeSnapshot snapshot(Duration age) {
@@ -433,7 +434,7 @@ final class ScopeLifecycle {
 		this.lock.lock();
 		try {
 			cancellation = this.cancellation;
-			children = copy(this.children);
+			children = ChildScopes.copy(this.children);
 			forks = (this.forks != null) ? this.forks.running() : List.of();
 			regions = this.regions.copy();
 		}

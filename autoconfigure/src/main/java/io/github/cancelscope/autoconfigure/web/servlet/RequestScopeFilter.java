@@ -29,6 +29,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 final class RequestScopeFilter extends OncePerRequestFilter {
 
+	private static final ScopeOptions REQUEST = ScopeOptions.of(ScopeOptions.REQUEST);
+
 	private final CancellableScope applicationScope;
 
 	private final RequestTimeouts timeouts;
@@ -51,7 +53,7 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		CancellableScope scope;
 		try {
-			scope = this.applicationScope.openChild(ScopeOptions.of(ScopeOptions.REQUEST)
+			scope = this.applicationScope.openChild(REQUEST
 				.withDescription(request.getMethod() + " " + request.getRequestURI())
 				.withTimeout(this.timeouts.timeoutOf(request)));
 		}
