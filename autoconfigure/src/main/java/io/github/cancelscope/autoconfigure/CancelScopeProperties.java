@@ -46,6 +46,8 @@ public class CancelScopeProperties {
 
 	private final Scheduling scheduling = new Scheduling();
 
+	private final Kafka kafka = new Kafka();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -96,6 +98,10 @@ public class CancelScopeProperties {
 
 	public Scheduling getScheduling() {
 		return this.scheduling;
+	}
+
+	public Kafka getKafka() {
+		return this.kafka;
 	}
 
 	/**
@@ -475,6 +481,42 @@ public class CancelScopeProperties {
 	}
 
 	/**
+	 * Properties of Spring Kafka listeners.
+	 */
+	public static class Kafka {
+
+		/**
+		 * Whether each record, or batch, that a Spring Kafka listener container hands its listener
+		 * is processed in a scope of its own, cancelled when the container stops or the application
+		 * shuts down (after the shutdown grace) and then left for redelivery.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Deadline for processing one record, or one batch. A record that passes it fails like any
+		 * other, so the container's error handler retries or recovers it. No deadline when unset.
+		 */
+		private @Nullable Duration timeout;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(@Nullable Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
 	 * Properties of {@code @Scheduled} methods.
 	 */
 	public static class Scheduling {
@@ -494,5 +536,6 @@ public class CancelScopeProperties {
 		}
 
 	}
+
 
 }
