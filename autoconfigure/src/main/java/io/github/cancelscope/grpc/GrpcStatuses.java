@@ -1,5 +1,7 @@
 package io.github.cancelscope.grpc;
 
+import java.util.concurrent.TimeoutException;
+
 import io.github.cancelscope.CancellationReason;
 import io.grpc.Status;
 
@@ -25,11 +27,14 @@ final class GrpcStatuses {
 
 	/**
 	 * Returns why a server call's scope is cancelled when gRPC cancels the call's context with
-	 * {@code cause}: its deadline passed, or the client cancelled or reset the stream.
+	 * {@code cause}: its deadline passed, or the client cancelled or reset the stream. The server's
+	 * own deadline timer cancels the context with a {@link TimeoutException} (what grpc's
+	 * experimental {@code Contexts.statusFromCancelled} reads as {@code DEADLINE_EXCEEDED} too).
 	 */
 	static CancellationReason reasonOf(Throwable cause) {
-		return (Status.fromThrowable(cause).getCode() == Status.Code.DEADLINE_EXCEEDED)
-				? CancellationReason.DEADLINE_EXCEEDED : CancellationReason.CLIENT_DISCONNECTED;
+		boolean deadline = cause instanceof TimeoutException
+				|| Status.fromThrowable(cause).getCode() == Status.Code.DEADLINE_EXCEEDED;
+		return deadline ? CancellationReason.DEADLINE_EXCEEDED : CancellationReason.CLIENT_DISCONNECTED;
 	}
 
 }

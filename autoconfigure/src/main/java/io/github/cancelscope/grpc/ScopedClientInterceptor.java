@@ -4,6 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.cancelscope.Cancellation;
+import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.Registration;
 import io.github.cancelscope.RequestScope;
 import io.grpc.CallOptions;
@@ -96,16 +98,23 @@ public final class ScopedClientInterceptor implements ClientInterceptor {
 		}
 
 		/**
-		 * Adds the scope's exception as the cause of a failed call whose scope is cancelled (its
-		 * deadline, which is the call's too, may pass before the scope's timer fires), so that the
-		 * caller's {@code StatusRuntimeException} is answered like the cancellation it is.
+		 * Explains a failed call whose scope is cancelled: the scope's exception becomes the status's
+		 * cause, so that the caller's {@code StatusRuntimeException} is answered like the
+		 * cancellation it is, and a call the scope's deadline cancelled fails with
+		 * {@code DEADLINE_EXCEEDED}, whichever came first: gRPC's timer for the call's deadline or
+		 * the scope's timer for the same deadline (which cancels the call).
 		 */
 		private Status explained(Status status) {
-			if (status.isOk() || status.getCause() != null) {
+			Optional<Cancellation> found = this.scope.cancellation();
+			if (status.isOk() || found.isEmpty()) {
 				return status;
 			}
-			return this.scope.cancellation().map((cancellation) -> status.withCause(cancellation.toException()))
-				.orElse(status);
+			Cancellation cancellation = found.get();
+			Status explained = status;
+			if (status.getCode() == Status.Code.CANCELLED && cancellation.reason() == CancellationReason.DEADLINE_EXCEEDED) {
+				explained = Status.DEADLINE_EXCEEDED.withDescription(status.getDescription()).withCause(status.getCause());
+			}
+			return (explained.getCause() != null) ? explained : explained.withCause(cancellation.toException());
 		}
 
 	}

@@ -46,6 +46,8 @@ final class SampleProcess implements AutoCloseable {
 		int port = freePort();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		// gRPC's shaded Netty loads its native transport
+		command.add("--enable-native-access=ALL-UNNAMED");
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(SampleApplication.class.getName());
@@ -95,6 +97,9 @@ final class SampleProcess implements AutoCloseable {
 			.pollInterval(POLL_INTERVAL)
 			.ignoreException(UncheckedIOException.class)
 			.until(() -> get("/work").statusCode() == 200);
+		// Tomcat answers before the rest of the application (the gRPC server, the scheduler) has
+		// started: a signal in between finds a context still refreshing
+		awaitOutput("Started SampleApplication", timeout);
 	}
 
 	HttpResponse<String> get(String path) {

@@ -86,4 +86,20 @@ class ShutdownProcessTests {
 		}
 	}
 
+	@Test
+	void withoutCancelscopeShutdownWaitsOutItsPhaseTimeoutAndTheScheduledRunNeverEnds() throws Exception {
+		try (SampleProcess sample = SampleProcess.start("--sample.report-query=60s", "--cancelscope.enabled=false",
+				"--spring.lifecycle.timeout-per-shutdown-phase=2s")) {
+			sample.awaitStarted(STARTUP);
+			sample.awaitOutput("report started", STARTUP);
+
+			sample.signal("TERM");
+
+			assertThat(sample.awaitExit(Duration.ofSeconds(30))).as("exit code\n%s", sample.output()).isEqualTo(143);
+			assertThat(sample.output()).as("the scheduler waited for the run until the phase timed out")
+				.contains("ends with 1 bean still running after timeout of 2000ms: [taskScheduler]")
+				.doesNotContain("report cancelled", "report completed", "cleanup ran: report");
+		}
+	}
+
 }
