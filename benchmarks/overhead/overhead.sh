@@ -24,6 +24,8 @@ ENDPOINTS=${ENDPOINTS:-/work /healthy /overhead/fork /overhead/page}
 REQUEST_TIMEOUT=${REQUEST_TIMEOUT:-2s}   # cancelscope.request.timeout, given to both instances
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m}  # the same for both instances
 APP_ARGS=${APP_ARGS:-}              # more application arguments, the same for both instances
+WITH_ARGS=${WITH_ARGS:-}            # application arguments of the 'with' instance only
+WITHOUT_ARGS=${WITHOUT_ARGS:---cancelscope.enabled=false}  # what makes the 'without' instance
 SOURCE=${SOURCE:-tree}              # tree: build this working tree; head: build a snapshot of HEAD in /tmp
 JAR=${JAR:-}                        # use this sample jar; build nothing
 BUILD=${BUILD:-always}              # always: run Maven (incremental); never: reuse the jar built before
@@ -51,6 +53,11 @@ Options (or the environment variable in capitals, e.g. ROUNDS=3):
   --request-timeout D   cancelscope.request.timeout of both instances            [$REQUEST_TIMEOUT]
   --jvm-opts "..."      JVM options of both instances                            [$JVM_OPTS]
   --app-args "..."      more application arguments for both instances            [${APP_ARGS:-none}]
+  --with-args "..."     application arguments of the 'with' instance only        [${WITH_ARGS:-none}]
+  --without-args "..."  what makes the 'without' instance; to compare one feature
+                        on and off, give both instances the starter, e.g.
+                        --with-args "--cancelscope.escaped.enabled=true" --without-args ""
+                                                                                 [$WITHOUT_ARGS]
   --source tree|head    build the working tree, or a snapshot of HEAD in /tmp
                         (plus this benchmark's own files if not committed yet)    [$SOURCE]
   --jar PATH            run this sample jar; build nothing
@@ -75,6 +82,8 @@ while [[ $# -gt 0 ]]; do
 		--request-timeout) REQUEST_TIMEOUT=$2; shift 2 ;;
 		--jvm-opts) JVM_OPTS=$2; shift 2 ;;
 		--app-args) APP_ARGS=$2; shift 2 ;;
+		--with-args) WITH_ARGS=$2; shift 2 ;;
+		--without-args) WITHOUT_ARGS=$2; shift 2 ;;
 		--source) SOURCE=$2; shift 2 ;;
 		--jar) JAR=$2; shift 2 ;;
 		--no-build) BUILD=never; shift ;;
@@ -231,15 +240,18 @@ await_server() { # name
 }
 
 log "starting the sample twice (JVM options: $JVM_OPTS; cancelscope.request.timeout=$REQUEST_TIMEOUT)"
-start_server with
-start_server without --cancelscope.enabled=false
+log "'with' instance arguments: ${WITH_ARGS:-none}; 'without' instance arguments: ${WITHOUT_ARGS:-none}"
+# shellcheck disable=SC2086 # word splitting of the argument lists is intended
+start_server with $WITH_ARGS
+# shellcheck disable=SC2086
+start_server without $WITHOUT_ARGS
 await_server with
 await_server without
 
 # which is which, and every endpoint answers 200 on both
 for name in with without; do
 	info=$(curl -fsS "http://127.0.0.1:${PORT[$name]}/overhead/info" || true)
-	want=true; [[ $name == without ]] && want=false
+	want=true; [[ $name == without && $WITHOUT_ARGS == *cancelscope.enabled=false* ]] && want=false
 	if [[ $info != *"\"scoped\":$want"* ]]; then
 		echo "the '$name' instance answered '$info' at /overhead/info, expected scoped=$want" >&2
 		echo "(a sample jar without the overhead endpoints? rebuild it)" >&2
@@ -360,11 +372,12 @@ CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 HEADING="Run of $STARTED, $(uname -sr), $(nproc) cores ($CPU_MODEL), Java $JAVA_VERSION; \
 wrk -t$THREADS -c$CONNECTIONS, $ROUNDS interleaved rounds of $DURATION s per endpoint and instance after \
 $WARMUP s of warm-up each; JVM options \`$JVM_OPTS\`, \`cancelscope.request.timeout=$REQUEST_TIMEOUT\` on both; \
-load average $LOAD_START at the start, $LOAD_END at the end; built from the $SOURCE_DESC."
+load average $LOAD_START at the start, $LOAD_END at the end; built from the $SOURCE_DESC. \
+'with' instance arguments: \`${WITH_ARGS:-none}\`; 'without' instance arguments: \`${WITHOUT_ARGS:-none}\`."
 
 awk -F'\t' -v heading="$HEADING" -v json="$JSON" -v started="$STARTED" -v finished="$FINISHED" \
 	-v rounds="$ROUNDS" -v duration="$DURATION" -v warmup="$WARMUP" -v pause="$PAUSE" -v conns="$CONNECTIONS" \
-	-v threads="$THREADS" -v jvm="$JVM_OPTS" -v appargs="$APP_ARGS" -v timeout="$REQUEST_TIMEOUT" \
+	-v threads="$THREADS" -v jvm="$JVM_OPTS" -v appargs="$APP_ARGS" -v withargs="$WITH_ARGS" -v withoutargs="$WITHOUT_ARGS" -v timeout="$REQUEST_TIMEOUT" \
 	-v java="$JAVA_VERSION" -v source="$SOURCE_DESC" -v jar="$JAR" -v load0="$LOAD_START" -v load1="$LOAD_END" \
 	-v cores="$(nproc)" -v cpumodel="$CPU_MODEL" -v kernel="$(uname -sr)" -v rundir="$RUN_DIR" '
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
@@ -427,10 +440,10 @@ END {
 	}
 	printf "%s", md
 	print "{" > json
-	printf "  \"benchmark\": \"cancelscope overhead: the sample with the starter and with --cancelscope.enabled=false\",\n" > json
+	printf "  \"benchmark\": \"cancelscope overhead: the sample with the starter%s and with %s\",\n", (withargs != "") ? " and " esc(withargs) : "", (withoutargs != "") ? esc(withoutargs) : "the starter, defaults" > json
 	printf "  \"started\": \"%s\", \"finished\": \"%s\",\n", started, finished > json
 	printf "  \"machine\": {\"kernel\": \"%s\", \"cores\": %d, \"cpu\": \"%s\", \"java\": \"%s\", \"loadAverageStart\": \"%s\", \"loadAverageEnd\": \"%s\"},\n", esc(kernel), cores, esc(cpumodel), esc(java), load0, load1 > json
-	printf "  \"settings\": {\"rounds\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", rounds, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
+	printf "  \"settings\": {\"rounds\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", rounds, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
 	printf "  \"headline\": \"server CPU per request (utime+stime of the server JVM over a run / requests completed); medians over rounds\",\n" > json
 	printf "  \"endpoints\": [\n%s\n  ],\n", js > json
 	printf "  \"runs\": [\n" > json

@@ -48,6 +48,8 @@ public class CancelScopeProperties {
 
 	private final Kafka kafka = new Kafka();
 
+	private final Escaped escaped = new Escaped();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -102,6 +104,10 @@ public class CancelScopeProperties {
 
 	public Kafka getKafka() {
 		return this.kafka;
+	}
+
+	public Escaped getEscaped() {
+		return this.escaped;
 	}
 
 	/**
@@ -537,5 +543,39 @@ public class CancelScopeProperties {
 
 	}
 
+	/**
+	 * Properties of the watch for threads that escape their unit of work.
+	 */
+	public static class Escaped {
+
+		/**
+		 * Whether to count, as cancelscope.escaped, and list in the cancelscope actuator endpoint
+		 * the threads that a request (or other unit of work) or its forks started and that are
+		 * still alive when it ends.
+		 */
+		private boolean enabled;
+
+		/**
+		 * How many of the most recent escaped threads the actuator endpoint lists.
+		 */
+		private int keep = 50;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getKeep() {
+			return this.keep;
+		}
+
+		public void setKeep(int keep) {
+			this.keep = keep;
+		}
+
+	}
 
 }

@@ -10,6 +10,8 @@ import java.util.Optional;
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
 import io.github.cancelscope.ScopeOptions;
+import io.github.cancelscope.autoconfigure.escape.EscapedThread;
+import io.github.cancelscope.autoconfigure.escape.EscapedThreads;
 import io.github.cancelscope.spi.ScopeSnapshot;
 import org.jspecify.annotations.Nullable;
 
@@ -22,19 +24,33 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 /**
  * {@link Endpoint @Endpoint} that lists the scopes in flight (requests and start-up work) as trees
  * of their child scopes, forked tasks and blocking calls, and cancels one by id with reason
- * {@link CancellationReason#CANCELLED}: an operator's kill switch for a stuck request.
+ * {@link CancellationReason#CANCELLED}: an operator's kill switch for a stuck request. With
+ * {@code cancelscope.escaped.enabled}, it also lists the most recent threads that escaped their
+ * unit of work (see {@link EscapedThreads}).
  */
 @Endpoint(id = "cancelscope")
 public class CancelScopeEndpoint {
 
 	private final CancellableScope applicationScope;
 
+	private final @Nullable EscapedThreads escapedThreads;
+
 	/**
 	 * Creates the endpoint.
 	 * @param applicationScope the application scope, whose children are the scopes in flight
 	 */
 	public CancelScopeEndpoint(CancellableScope applicationScope) {
+		this(applicationScope, null);
+	}
+
+	/**
+	 * Creates the endpoint that also lists the threads that escaped their unit of work.
+	 * @param applicationScope the application scope, whose children are the scopes in flight
+	 * @param escapedThreads the escaped threads, or {@code null} if they are not watched
+	 */
+	public CancelScopeEndpoint(CancellableScope applicationScope, @Nullable EscapedThreads escapedThreads) {
 		this.applicationScope = applicationScope;
+		this.escapedThreads = escapedThreads;
 	}
 
 	/**
@@ -48,7 +64,7 @@ public class CancelScopeEndpoint {
 			.stream()
 			.map((scope) -> InFlightScopeDescriptor.of(scope, now))
 			.sorted(Comparator.comparing(InFlightScopeDescriptor::started))
-			.toList());
+			.toList(), (this.escapedThreads != null) ? this.escapedThreads.recent() : null);
 	}
 
 	/**
@@ -83,8 +99,20 @@ public class CancelScopeEndpoint {
 	 * The scopes in flight.
 	 *
 	 * @param scopes the scopes, oldest first
+	 * @param escaped the most recent threads that a unit of work started and that were still alive
+	 * when it ended, most recent first; {@code null} unless {@code cancelscope.escaped.enabled}
 	 */
-	public record ScopesDescriptor(List<InFlightScopeDescriptor> scopes) implements OperationResponseBody {
+	public record ScopesDescriptor(List<InFlightScopeDescriptor> scopes,
+			@Nullable List<EscapedThread> escaped) implements OperationResponseBody {
+
+		/**
+		 * Creates a descriptor without escaped threads.
+		 * @param scopes the scopes, oldest first
+		 */
+		public ScopesDescriptor(List<InFlightScopeDescriptor> scopes) {
+			this(scopes, null);
+		}
+
 	}
 
 	/**

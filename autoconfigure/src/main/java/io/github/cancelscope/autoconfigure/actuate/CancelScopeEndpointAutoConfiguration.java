@@ -3,7 +3,9 @@ package io.github.cancelscope.autoconfigure.actuate;
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.autoconfigure.escape.EscapedThreads;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -24,8 +26,9 @@ public final class CancelScopeEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CancelScopeEndpoint cancelScopeEndpoint(CancellableScope applicationScope) {
-		return new CancelScopeEndpoint(applicationScope);
+	CancelScopeEndpoint cancelScopeEndpoint(CancellableScope applicationScope,
+			ObjectProvider<EscapedThreads> escapedThreads) {
+		return new CancelScopeEndpoint(applicationScope, escapedThreads.getIfAvailable());
 	}
 
 }
