@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.cancelscope.benchmarks.chaos.MixedLoad.Exchange;
+import io.github.cancelscope.benchmarks.load.Json;
 
 /**
  * The chaos suite: one command that starts the sample on a PostgreSQL it controls and runs each
@@ -156,7 +157,7 @@ public final class ChaosSuite {
 				+ (this.options.faults().equals(ChaosOptions.FAULTS) && this.options.appArguments().isEmpty() ? "" : "-partial");
 		Path json = this.options.results().resolve("chaos-results" + suffix + ".json");
 		Path md = this.options.results().resolve("chaos-results" + suffix + ".md");
-		Files.writeString(json, JsonWriter.write(report), StandardCharsets.UTF_8);
+		Files.writeString(json, Json.write(report), StandardCharsets.UTF_8);
 		Files.writeString(md, table, StandardCharsets.UTF_8);
 		System.out.println();
 		System.out.print(table);

@@ -9,12 +9,12 @@ import org.jspecify.annotations.Nullable;
  * Writes maps, lists, strings, numbers and booleans as JSON; lists of scalars stay on one line so
  * the time series remain readable.
  */
-final class Json {
+public final class Json {
 
 	private Json() {
 	}
 
-	static String write(@Nullable Object value) {
+	public static String write(@Nullable Object value) {
 		StringBuilder json = new StringBuilder();
 		write(json, value, "");
 		return json.append('\n').toString();
