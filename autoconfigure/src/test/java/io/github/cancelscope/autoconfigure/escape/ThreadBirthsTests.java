@@ -167,9 +167,11 @@ class ThreadBirthsTests {
 					}
 				}
 			}
+			// how many ids are right depends on how often the churning threads win the race for the next
+			// id: 84-99 % on Java 25 and 37-87 % on Java 17 on two busy cores. Reported, not asserted;
+			// the link itself is asserted without a storm above
 			System.out.printf("ThreadBirthsTests: %d of %d births under the storm linked to their thread's id%n", linked,
 					units * perUnit);
-			assertThat(linked).as("births linked to their thread's id").isGreaterThan(units * perUnit / 2);
 		}
 		finally {
 			churn.set(false);
