@@ -328,48 +328,56 @@ class KafkaListenerScopeIntegrationTests {
 
 	}
 
-	static class StopListener {
+	/**
+	 * What every listener of these tests records its deliveries in, and queries with.
+	 */
+	abstract static class Listener {
 
-		private final Deliveries deliveries;
+		final Deliveries deliveries;
 
-		private final JdbcTemplate jdbc;
+		final JdbcTemplate jdbc;
 
-		private final CancellableScope application;
+		final CancellableScope application;
 
-		StopListener(Deliveries deliveries, JdbcTemplate jdbc, CancellableScope application) {
+		Listener(Deliveries deliveries, JdbcTemplate jdbc, CancellableScope application) {
 			this.deliveries = deliveries;
 			this.jdbc = jdbc;
 			this.application = application;
 		}
 
+		/** A query that only a cancel on the server ends. */
+		void sleepOnPostgres() {
+			this.jdbc.queryForObject("SELECT 1 FROM pg_sleep(30)", Integer.class);
+		}
+
+	}
+
+	static class StopListener extends Listener {
+
+		StopListener(Deliveries deliveries, JdbcTemplate jdbc, CancellableScope application) {
+			super(deliveries, jdbc, application);
+		}
+
 		@KafkaListener(id = "stoppable", topics = "stop", concurrency = "3")
 		void onRecord(String value) {
 			if (this.deliveries.arrived(value, this.application) == 1) {
-				this.jdbc.queryForObject("SELECT 1 FROM pg_sleep(30)", Integer.class);
+				sleepOnPostgres();
 			}
 			this.deliveries.completed(value);
 		}
 
 	}
 
-	static class DeadlineListeners {
-
-		private final Deliveries deliveries;
-
-		private final JdbcTemplate jdbc;
-
-		private final CancellableScope application;
+	static class DeadlineListeners extends Listener {
 
 		DeadlineListeners(Deliveries deliveries, JdbcTemplate jdbc, CancellableScope application) {
-			this.deliveries = deliveries;
-			this.jdbc = jdbc;
-			this.application = application;
+			super(deliveries, jdbc, application);
 		}
 
 		@KafkaListener(id = "deadline", topics = "deadline")
 		void onRecord(String value) {
 			this.deliveries.arrived(value, this.application);
-			this.jdbc.queryForObject("SELECT 1 FROM pg_sleep(30)", Integer.class);
+			sleepOnPostgres();
 			this.deliveries.completed(value);
 		}
 
@@ -377,24 +385,16 @@ class KafkaListenerScopeIntegrationTests {
 		@Scoped(timeout = "300ms")
 		void onScopedRecord(String value) {
 			this.deliveries.arrived(value, this.application);
-			this.jdbc.queryForObject("SELECT 1 FROM pg_sleep(30)", Integer.class);
+			sleepOnPostgres();
 			this.deliveries.completed(value);
 		}
 
 	}
 
-	static class BatchListener {
-
-		private final Deliveries deliveries;
-
-		private final JdbcTemplate jdbc;
-
-		private final CancellableScope application;
+	static class BatchListener extends Listener {
 
 		BatchListener(Deliveries deliveries, JdbcTemplate jdbc, CancellableScope application) {
-			this.deliveries = deliveries;
-			this.jdbc = jdbc;
-			this.application = application;
+			super(deliveries, jdbc, application);
 		}
 
 		@KafkaListener(id = "batches", topics = "batch", batch = "true")
@@ -403,7 +403,7 @@ class KafkaListenerScopeIntegrationTests {
 			this.deliveries.arrived("batch-" + batch, this.application);
 			values.forEach(this.deliveries::seen);
 			if (batch == 1) {
-				this.jdbc.queryForObject("SELECT 1 FROM pg_sleep(30)", Integer.class);
+				sleepOnPostgres();
 			}
 			values.forEach(this.deliveries::completed);
 		}

@@ -307,9 +307,7 @@ public final class ChaosSuite {
 			peak = peakThreads.peak();
 		}
 		Duration limit = this.options.deadline().plus(this.options.bound());
-		List<Exchange> late = exchanges.stream()
-			.filter((exchange) -> exchange.status() < 0 || exchange.latency() > limit.toMillis())
-			.toList();
+		List<Exchange> late = late(exchanges, limit);
 		// time to recover: from the fault's end to the first /healthy sent after it and answered 200
 		double recovered = exchanges.stream()
 			.filter((exchange) -> exchange.sent() >= faultEnd && exchange.healthyOk())
@@ -433,9 +431,7 @@ public final class ChaosSuite {
 			peak = peakThreads.peak();
 		}
 		Duration limit = this.options.deadline().plus(this.options.bound());
-		List<Exchange> late = exchanges.stream()
-			.filter((exchange) -> exchange.status() < 0 || exchange.latency() > limit.toMillis())
-			.toList();
+		List<Exchange> late = late(exchanges, limit);
 		Checks.Settled settled = Checks.await(app, postgres, baseline, SETTLE_LIMIT);
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("fault", name);
@@ -643,6 +639,13 @@ public final class ChaosSuite {
 	static void log(String format, Object... args) {
 		System.out.printf(Locale.ROOT, "[chaos %s] %s%n", LocalTime.now().withNano(0),
 				String.format(Locale.ROOT, format, args));
+	}
+
+	/** The requests answered past {@code limit}, or never. */
+	private static List<Exchange> late(List<Exchange> exchanges, Duration limit) {
+		return exchanges.stream()
+			.filter((exchange) -> exchange.status() < 0 || exchange.latency() > limit.toMillis())
+			.toList();
 	}
 
 }
