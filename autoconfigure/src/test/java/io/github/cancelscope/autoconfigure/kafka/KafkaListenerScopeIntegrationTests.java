@@ -60,6 +60,8 @@ class KafkaListenerScopeIntegrationTests {
 
 	private static final int STOP_PARTITIONS = 3;
 
+	private static final Duration GROUP_SETTLING = Duration.ofMinutes(2);
+
 	private static EmbeddedKafkaKraftBroker broker;
 
 	@BeforeAll
@@ -83,12 +85,12 @@ class KafkaListenerScopeIntegrationTests {
 				"--cancelscope.kafka.timeout=20s")) {
 			MessageListenerContainer container = context.getBean(KafkaListenerEndpointRegistry.class)
 				.getListenerContainer("stoppable");
-			// a consumer blocked in a record can't give partitions up: let the group settle first
-			await("each of the three consumers assigned one partition").atMost(Deliveries.PATIENCE)
-				.until(() -> ((ConcurrentMessageListenerContainer<?, ?>) container).getContainers()
-					.stream()
-					.allMatch((consumer) -> consumer.getAssignedPartitions() != null
-							&& consumer.getAssignedPartitions().size() == 1));
+			// a consumer blocked in a record can't give partitions up: let the group settle first.
+			// Settling is the broker's business and took over 30 s once on a loaded CI machine
+			await("each of the three consumers assigned one partition").atMost(GROUP_SETTLING)
+				.untilAsserted(() -> assertThat(assignments(container)).as("each consumer's partitions")
+					.hasSize(STOP_PARTITIONS)
+					.allSatisfy((partitions) -> assertThat(partitions).hasSize(1)));
 			Instant sent = Instant.now();
 			// one record on each of the three partitions, each processed by its own consumer
 			for (int partition = 0; partition < STOP_PARTITIONS; partition++) {
@@ -265,6 +267,15 @@ class KafkaListenerScopeIntegrationTests {
 		@SuppressWarnings("unchecked")
 		KafkaTemplate<Object, Object> template = context.getBean(KafkaTemplate.class);
 		template.send(topic, partition, null, value).get(30, TimeUnit.SECONDS);
+	}
+
+	private static List<List<String>> assignments(MessageListenerContainer container) {
+		return ((ConcurrentMessageListenerContainer<?, ?>) container).getContainers()
+			.stream()
+			.map((consumer) -> (consumer.getAssignedPartitions() != null)
+					? consumer.getAssignedPartitions().stream().map(TopicPartition::toString).sorted().toList()
+					: List.<String>of())
+			.toList();
 	}
 
 	private static Long committedOffset(String group, String topic) {
