@@ -360,6 +360,14 @@ public class CancelScopeProperties {
 		 */
 		private Duration abortAfter = Duration.ofSeconds(1);
 
+		/**
+		 * Whether statements run in a scope with a deadline also get the driver's own query
+		 * timeout (the time left plus abort-after plus 1s), as a backstop behind cancelscope's
+		 * cancel and abort. The scope's deadline stops them either way; this costs a driver timer
+		 * per statement.
+		 */
+		private boolean driverQueryTimeout;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -382,6 +390,14 @@ public class CancelScopeProperties {
 
 		public void setAbortAfter(Duration abortAfter) {
 			this.abortAfter = abortAfter;
+		}
+
+		public boolean isDriverQueryTimeout() {
+			return this.driverQueryTimeout;
+		}
+
+		public void setDriverQueryTimeout(boolean driverQueryTimeout) {
+			this.driverQueryTimeout = driverQueryTimeout;
 		}
 
 	}

@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  * <li>fails at once, without a round trip, if the scope is cancelled (a scope whose deadline has
  * passed is, even before its timer fires);</li>
- * <li>runs with a query timeout no longer than the time the scope has left (plus, if stuck
- * connections are aborted, the abort time and a second, so that the driver's own cancel does not
- * race the abort: see {@link #afterAbort}), rounded up to whole seconds, never longer than a
- * timeout already set (by the application or by a transaction), and restored afterwards;</li>
+ * <li>if the data source asks for the driver's query timeout as a backstop, runs with one no
+ * longer than the time the scope has left (plus, if stuck connections are aborted, the abort time
+ * and a second, so that the driver's own cancel does not race the abort: see {@link #afterAbort}),
+ * rounded up to whole seconds, never longer than a timeout already set (by the application or by a
+ * transaction), and restored afterwards;</li>
  * <li>runs in an {@linkplain RequestScope#abortable abortable region} whose abort is a
  * {@link StatementCancellation}, so cancelling the scope calls {@code Statement.cancel()}, never
  * interrupts the thread, and never reaches a later statement; if the execution has not returned

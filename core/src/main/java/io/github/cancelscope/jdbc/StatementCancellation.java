@@ -56,9 +56,9 @@ import org.jspecify.annotations.Nullable;
  * On pgjdbc every cancel goes through the connection ({@link PgConnectionCancel}), never through
  * {@code PgStatement.cancel()}: that one holds the connection's lock while it waits for the server,
  * up to pgjdbc's {@code cancelSignalTimeout} (10 s), and the executing thread, once its socket is
- * closed, needs that lock before it can throw. For the same reason the query timeout that
- * {@link CancellableStatement} sets (pgjdbc's own timer calls {@code PgStatement.cancel()}) falls
- * after the abort, not before it.
+ * closed, needs that lock before it can throw. For the same reason the driver's query timeout that
+ * {@link CancellableStatement} sets when asked to (pgjdbc's own timer calls
+ * {@code PgStatement.cancel()}) falls after the abort, not before it.
  *
  * <h2>Bounded resources</h2>
  * Three shared executors serve every statement of the JVM: the cancellers (at most
@@ -286,7 +286,7 @@ final class StatementCancellation implements Runnable {
 		if (System.nanoTime() + pause - this.firstAttemptNanos > this.retryBudgetNanos) {
 			this.gaveUp = true;
 			logger.log(System.Logger.Level.DEBUG, () -> "Gave up cancelling a statement after " + this.attempts
-					+ " attempts; its query timeout is the backstop");
+					+ " attempts; it runs until it ends or its connection is aborted");
 			return -1;
 		}
 		this.pauseNanos = Math.min(pause * 2, MAX_RETRY_NANOS);

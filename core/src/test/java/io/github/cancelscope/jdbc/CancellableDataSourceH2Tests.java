@@ -75,11 +75,12 @@ class CancellableDataSourceH2Tests {
 	}
 
 	@Test
-	void inProcessDatabaseGetsNoQueryTimeoutItsCancelAlwaysReaches() throws Exception {
+	void inProcessDatabaseGetsNoDriverQueryTimeoutEvenWhenAskedItsCancelAlwaysReaches() throws Exception {
+		CancellableDataSource backstopped = dataSource.withDriverQueryTimeout(true);
 		try (CancellableScope scope = this.root.scope().openChild(Duration.ofSeconds(30))) {
 			// the session's timeout as the statement itself runs: what a backstop timeout would have set
 			String timeout = scope.call(() -> {
-				try (Connection connection = dataSource.getConnection();
+				try (Connection connection = backstopped.getConnection();
 						Statement statement = connection.createStatement();
 						ResultSet result = statement.executeQuery(
 								"SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'QUERY_TIMEOUT'")) {

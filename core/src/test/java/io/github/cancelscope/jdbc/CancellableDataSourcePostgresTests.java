@@ -146,10 +146,47 @@ class CancellableDataSourcePostgresTests {
 	}
 
 	@Test
-	void queryTimeoutIsLoweredToTimeLeftAndRestored() throws Exception {
+	void driverQueryTimeoutIsLeftAsTheApplicationSetItUnlessAskedFor() throws Exception {
+		try (CancellableScope scope = this.root.scope().openChild(Duration.ofSeconds(60))) {
+			assertThat(queryTimeoutWhileRunning(scope, dataSource, "default-timeout")).as("no backstop asked for")
+				.isZero();
+			assertThat(queryTimeoutWhileRunning(scope, dataSource.withDriverQueryTimeout(true), "backstop-timeout"))
+				.as("60 s left, then 1 s to abort and 1 s more")
+				.isBetween(61, 62);
+		}
+	}
+
+	// the query timeout a statement of the scope has while it runs on the server, read from another thread
+	private static int queryTimeoutWhileRunning(CancellableScope scope, CancellableDataSource dataSource, String marker)
+			throws Exception {
+		return scope.call(() -> {
+			try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+				CompletableFuture<Integer> timeout = CompletableFuture.supplyAsync(() -> {
+					await("query " + marker + " running on the server").atMost(HANG)
+						.until(() -> PostgresServer.activeQueries(APP).stream().anyMatch((query) -> query.contains(marker)));
+					try {
+						int running = statement.getQueryTimeout();
+						statement.cancel();
+						return running;
+					}
+					catch (SQLException ex) {
+						throw new IllegalStateException(ex);
+					}
+				});
+				assertThatExceptionOfType(SQLException.class)
+					.isThrownBy(() -> statement.execute("SELECT pg_sleep(30) /* " + marker + " */"))
+					.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+				return timeout.join();
+			}
+		});
+	}
+
+	@Test
+	void driverQueryTimeoutIsLoweredToTimeLeftAndRestored() throws Exception {
 		// the manual clock never fires the deadline: only the query timeout can stop the query
 		try (CancellableScope manual = CancellableScope.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
 				CancellableScope scope = manual.openChild(Duration.ofMillis(300))) {
+			CancellableDataSource dataSource = CancellableDataSourcePostgresTests.dataSource.withDriverQueryTimeout(true);
 			scope.call(() -> {
 				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
 					statement.setQueryTimeout(60);
@@ -168,9 +205,10 @@ class CancellableDataSourcePostgresTests {
 	}
 
 	@Test
-	void shorterQueryTimeoutIsNeverRaised() throws Exception {
+	void shorterDriverQueryTimeoutIsNeverRaised() throws Exception {
 		try (CancellableScope manual = CancellableScope.root(ScopeSettings.defaults().withClock(new ManualScopeClock()));
 				CancellableScope scope = manual.openChild(Duration.ofSeconds(60))) {
+			CancellableDataSource dataSource = CancellableDataSourcePostgresTests.dataSource.withDriverQueryTimeout(true);
 			scope.call(() -> {
 				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
 					statement.setQueryTimeout(1);

@@ -1,7 +1,5 @@
 package io.github.cancelscope.autoconfigure.jdbc;
 
-import java.time.Duration;
-
 import io.github.cancelscope.autoconfigure.CancelScopeAutoConfiguration;
 import io.github.cancelscope.autoconfigure.CancelScopeProperties;
 import io.github.cancelscope.autoconfigure.ConditionalOnCancelScopeEnabled;
@@ -38,8 +36,8 @@ public final class CancelScopeJdbcAutoConfiguration {
 	static ScopedDataSourcePostProcessor cancelScopeDataSourcePostProcessor(
 			ObjectProvider<CancelScopeProperties> properties, ObjectProvider<ConnectionAbortListener> listeners) {
 		return new ScopedDataSourcePostProcessor(() -> properties.getObject().getJdbc().getExcludedBeans(), () -> {
-			Duration abortAfter = properties.getObject().getJdbc().getAbortAfter();
-			return new JdbcEscalation(abortAfter, (cancellation, afterCancel) -> listeners
+			CancelScopeProperties.Jdbc jdbc = properties.getObject().getJdbc();
+			return new JdbcEscalation(jdbc.getAbortAfter(), jdbc.isDriverQueryTimeout(), (cancellation, afterCancel) -> listeners
 				.orderedStream()
 				.forEach((listener) -> listener.connectionAborted(cancellation, afterCancel)));
 		});

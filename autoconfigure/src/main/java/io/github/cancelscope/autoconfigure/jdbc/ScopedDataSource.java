@@ -22,7 +22,8 @@ final class ScopedDataSource extends DelegatingDataSource {
 		super(target);
 		this.cancellable = CancellableDataSource.wrap(target)
 			.withAbortAfter(escalation.abortAfter())
-			.withAbortListener(escalation.listener());
+			.withAbortListener(escalation.listener())
+			.withDriverQueryTimeout(escalation.driverQueryTimeout());
 	}
 
 	@Override

@@ -120,6 +120,17 @@ class CancelScopeJdbcAutoConfigurationTests {
 	}
 
 	@Test
+	void driverQueryTimeoutIsOffUnlessAskedFor() {
+		this.contextRunner.run((context) -> assertThat(
+				context.getBean("dataSource", ScopedDataSource.class).cancellable().driverQueryTimeout())
+			.isFalse());
+		this.contextRunner.withPropertyValues("cancelscope.jdbc.driver-query-timeout=true")
+			.run((context) -> assertThat(
+					context.getBean("dataSource", ScopedDataSource.class).cancellable().driverQueryTimeout())
+				.isTrue());
+	}
+
+	@Test
 	void validationTimeoutSetByTheApplicationIsKept() {
 		this.contextRunner.withBean("tunedDataSource", DataSource.class, () -> {
 			HikariDataSource dataSource = h2();

@@ -84,10 +84,28 @@ public class SelectOneBenchmark {
 		return this.request.call(() -> selectOne(this.postgres.pool()));
 	}
 
+	/**
+	 * The pool alone, with the query timeout the decoration sets in a scope: what pgjdbc's own
+	 * timeout costs, without cancelscope.
+	 */
+	@Benchmark
+	public int poolWithQueryTimeout() throws SQLException {
+		try (Connection connection = this.postgres.pool().getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT 1")) {
+			statement.setQueryTimeout(3600);
+			return selectOne(statement);
+		}
+	}
+
 	private static int selectOne(DataSource dataSource) throws SQLException {
 		try (Connection connection = dataSource.getConnection();
-				PreparedStatement statement = connection.prepareStatement("SELECT 1");
-				ResultSet result = statement.executeQuery()) {
+				PreparedStatement statement = connection.prepareStatement("SELECT 1")) {
+			return selectOne(statement);
+		}
+	}
+
+	private static int selectOne(PreparedStatement statement) throws SQLException {
+		try (ResultSet result = statement.executeQuery()) {
 			result.next();
 			return result.getInt(1);
 		}
