@@ -264,9 +264,14 @@ final class DefaultScope implements CancellableScope {
 
 	/**
 	 * Registers a region of this scope that is about to run.
+	 * @return whether it was registered: {@link #unregister} it when it exits
 	 */
-	Registration register(AbortableRegion region) {
+	boolean register(AbortableRegion region) {
 		return this.lifecycle.register(region);
+	}
+
+	void unregister(AbortableRegion region) {
+		this.lifecycle.unregister(region);
 	}
 
 	@Override

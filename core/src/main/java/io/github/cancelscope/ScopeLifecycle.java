@@ -53,7 +53,6 @@ final class ScopeLifecycle {
 	private volatile boolean cancelsOnClose;
 
 	// guarded by lock; the registries are made on first use
-
 	private final Registry<CancellationListener> listeners = new Registry<>();
 
 	private final Registry<AbortableRegion> regions = new Registry<>();
@@ -231,29 +230,35 @@ final class ScopeLifecycle {
 	}
 
 	Registration onCancel(CancellationListener listener) {
-		Registration registration = add(this.listeners, listener);
-		if (registration == null) {
+		Boolean added = add(this.listeners, listener);
+		if (added == null) {
 			notify(listener, Objects.requireNonNull(this.cancellation));
 			return Registration.NONE;
 		}
-		return registration;
+		return added ? () -> remove(this.listeners, listener) : Registration.NONE;
 	}
 
 	/**
 	 * Registers a region that is about to run, so that a cancellation aborts it; aborts it at once
 	 * (before it begins) if the scope is cancelled.
+	 * @return whether the region was registered: {@link #unregister} it when it exits
 	 */
-	Registration register(AbortableRegion region) {
-		Registration registration = add(this.regions, region);
-		if (registration == null) {
+	boolean register(AbortableRegion region) {
+		Boolean added = add(this.regions, region);
+		if (added == null) {
 			region.abort(Objects.requireNonNull(this.cancellation));
-			return Registration.NONE;
+			return false;
 		}
-		return registration;
+		return added;
 	}
 
-	// how to remove the element added; NONE if the scope is closed; null if cancelled: the caller tells it
-	private <E> @Nullable Registration add(Registry<E> registry, E element) {
+	/** Removes a region that {@link #register} registered, once it has exited. */
+	void unregister(AbortableRegion region) {
+		remove(this.regions, region);
+	}
+
+	// whether the element was added: false if the scope is closed; null if cancelled, which the caller tells it
+	private <E> @Nullable Boolean add(Registry<E> registry, E element) {
 		armTimer();
 		this.lock.lock();
 		try {
@@ -261,10 +266,10 @@ final class ScopeLifecycle {
 				return null;
 			}
 			if (this.state == State.CLOSED) {
-				return Registration.NONE;
+				return false;
 			}
 			registry.add(element);
-			return () -> remove(registry, element);
+			return true;
 		}
 		finally {
 			this.lock.unlock();
@@ -374,8 +379,9 @@ final class ScopeLifecycle {
 			this.lock.unlock();
 		}
 		this.alarm.disarm();
-		if (parent != null) {
-			parent.childEnded(this.scope);
+		ChildScopes siblings = (parent != null) ? parent.children : null;
+		if (siblings != null) {
+			siblings.remove(this.scope);
 		}
 		if (this.scope.observed() != ObservedScope.NONE) {
 			Cancellation cancellation = this.cancellation;
@@ -412,13 +418,6 @@ final class ScopeLifecycle {
 				return failure;
 			}
 			failure = CleanupStack.run(cleanup, failure, this.scope.id());
-		}
-	}
-
-	private void childEnded(DefaultScope child) {
-		ChildScopes children = this.children;
-		if (children != null) {
-			children.remove(child);
 		}
 	}
 

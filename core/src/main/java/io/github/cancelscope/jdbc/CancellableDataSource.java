@@ -189,7 +189,7 @@ public final class CancellableDataSource implements DataSource {
 			queryTimeouts = this.driverQueryTimeout && !isInProcess(connection);
 			this.queryTimeouts = queryTimeouts;
 		}
-		return CancellableConnection.wrap(connection, queryTimeouts, this.abortPolicy);
+		return new CancellableConnection(connection, queryTimeouts, this.abortPolicy);
 	}
 
 	/**

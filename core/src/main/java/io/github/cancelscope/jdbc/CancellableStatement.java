@@ -1,158 +1,305 @@
 package io.github.cancelscope.jdbc;
 
-import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
-import io.github.cancelscope.RequestScope;
-import io.github.cancelscope.ScopeCancelledException;
-import org.jspecify.annotations.Nullable;
+import io.github.cancelscope.CheckedCallable;
 
 /**
- * A statement whose executions are cancelled with the scope they run in. Outside any scope it
+ * A statement whose executions are cancelled with the scope they run in, as
+ * {@link StatementExecution} describes; every other method goes straight to the driver's
+ * statement, and {@code getConnection()} answers the decorated connection. Outside any scope it
  * behaves exactly as the driver's statement.
- * <p>
- * Each {@code execute…} method, in a scope:
- * <ol>
- * <li>fails at once, without a round trip, if the scope is cancelled (a scope whose deadline has
- * passed is, even before its timer fires);</li>
- * <li>if the data source asks for the driver's query timeout as a backstop, runs with one no
- * longer than the time the scope has left (plus, if stuck connections are aborted, the abort time
- * and a second, so that the driver's own cancel does not race the abort: see {@link #afterAbort}),
- * rounded up to whole seconds, never longer than a timeout already set (by the application or by a
- * transaction), and restored afterwards;</li>
- * <li>runs in an {@linkplain RequestScope#abortable abortable region} whose abort is a
- * {@link StatementCancellation}, so cancelling the scope calls {@code Statement.cancel()}, never
- * interrupts the thread, and never reaches a later statement; if the execution has not returned
- * some time after the cancel (a stalled database), the connection is aborted;</li>
- * <li>throws a {@link ScopeCancelledSQLException} if it failed while the scope was cancelled.</li>
- * </ol>
  *
+ * @param <S> the JDBC type wrapped
  * @see CancellableConnection
  */
-final class CancellableStatement extends JdbcProxy<Statement> {
+class CancellableStatement<S extends Statement> extends JdbcDelegate<S> implements Statement {
 
-	private final Connection connection;
+	private final CancellableConnection connection;
 
-	private final CancellableConnection owner;
-
-	private CancellableStatement(Statement delegate, Connection connection, CancellableConnection owner) {
+	CancellableStatement(S delegate, CancellableConnection connection) {
 		super(delegate);
 		this.connection = connection;
-		this.owner = owner;
 	}
 
 	/**
-	 * Wraps a statement of {@code owner}, whose proxy is {@code connection}.
+	 * Runs one execution of the statement, guarded by the current scope.
 	 */
-	static <S extends Statement> S wrap(Class<S> type, S statement, Connection connection, CancellableConnection owner) {
-		return create(type, new CancellableStatement(statement, connection, owner));
+	final <T> T guarded(CheckedCallable<T, SQLException> execution) throws SQLException {
+		return StatementExecution.run(this.delegate, this.connection, execution);
 	}
 
 	@Override
-	@Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-		if (method.getName().startsWith("execute")) {
-			return execute(method, args);
-		}
-		if (method.getName().equals("getConnection")) {
-			return this.connection;
-		}
-		return invokeDelegate(method, args);
+	public ResultSet executeQuery(String sql) throws SQLException {
+		return guarded(() -> this.delegate.executeQuery(sql));
 	}
 
-	private @Nullable Object execute(Method method, @Nullable Object[] args) throws Throwable {
-		Optional<RequestScope> current = RequestScope.find();
-		if (current.isEmpty()) {
-			return invokeDelegate(method, args);
-		}
-		RequestScope scope = current.get();
-		if (scope.isCancelled()) {
-			throw ScopeCancelledSQLException.of("Statement not run", scope, null);
-		}
-		int timeoutToRestore = this.owner.queryTimeouts() ? limitQueryTimeout(scope.remaining()) : -1;
-		Throwable failure = null;
-		try {
-			StatementCancellation cancellation = new StatementCancellation(this.delegate, this.owner.pooled(), scope,
-					this.owner.abortPolicy());
-			return scope.abortable("jdbc", cancellation, () -> {
-				try {
-					return invokeDelegate(method, args);
-				}
-				finally {
-					cancellation.finished();
-				}
-			});
-		}
-		catch (ScopeCancelledException ex) {
-			failure = new ScopeCancelledSQLException("Statement not run", ex);
-			throw failure;
-		}
-		catch (SQLException ex) {
-			failure = scope.isCancelled() ? ScopeCancelledSQLException.of("Statement cancelled", scope, ex) : ex;
-			throw failure;
-		}
-		catch (Throwable ex) {
-			failure = ex;
-			throw ex;
-		}
-		finally {
-			if (timeoutToRestore >= 0) {
-				restoreQueryTimeout(timeoutToRestore, failure);
-			}
-		}
+	@Override
+	public int executeUpdate(String sql) throws SQLException {
+		return guarded(() -> this.delegate.executeUpdate(sql));
 	}
 
-	/**
-	 * Lowers the query timeout to the time left, if that is shorter than the current one.
-	 * @return the timeout to restore after the execution, or -1 if it was left as it was
-	 */
-	private int limitQueryTimeout(Optional<Duration> remaining) throws SQLException {
-		if (remaining.isEmpty()) {
-			return -1;
-		}
-		int limit = wholeSecondsAtLeastOne(remaining.get().plus(afterAbort(this.owner.abortPolicy())));
-		int current = this.delegate.getQueryTimeout();
-		if (current != 0 && current <= limit) {
-			return -1;
-		}
-		this.delegate.setQueryTimeout(limit);
-		return current;
+	@Override
+	public void close() throws SQLException {
+		this.delegate.close();
 	}
 
-	private void restoreQueryTimeout(int seconds, @Nullable Throwable failure) throws SQLException {
-		try {
-			this.delegate.setQueryTimeout(seconds);
-		}
-		catch (SQLException | RuntimeException ex) {
-			if (failure == null) {
-				throw ex;
-			}
-			failure.addSuppressed(ex);
-		}
+	@Override
+	public int getMaxFieldSize() throws SQLException {
+		return this.delegate.getMaxFieldSize();
 	}
 
-	/**
-	 * Returns how much later than the deadline the query timeout falls: none if connections are never
-	 * aborted, else after the abort and a second more. A driver's query timeout calls
-	 * {@code Statement.cancel()}, which on pgjdbc holds the connection's lock while it waits for the
-	 * server: on a stalled server, it would keep the executing thread from throwing once the abort has
-	 * closed its socket (see {@link StatementCancellation}). The timeout stays a backstop behind the
-	 * scope's own cancel and abort.
-	 */
-	static Duration afterAbort(AbortPolicy policy) {
-		if (!policy.aborts()) {
-			return Duration.ZERO;
-		}
-		return Duration.ofNanos(Math.min(policy.abortAfterNanos(), TimeUnit.DAYS.toNanos(1))).plusSeconds(1);
+	@Override
+	public void setMaxFieldSize(int max) throws SQLException {
+		this.delegate.setMaxFieldSize(max);
 	}
 
-	static int wholeSecondsAtLeastOne(Duration duration) {
-		long seconds = duration.getSeconds() + ((duration.getNano() > 0) ? 1 : 0);
-		return (int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE));
+	@Override
+	public int getMaxRows() throws SQLException {
+		return this.delegate.getMaxRows();
 	}
 
+	@Override
+	public void setMaxRows(int max) throws SQLException {
+		this.delegate.setMaxRows(max);
+	}
+
+	@Override
+	public void setEscapeProcessing(boolean enable) throws SQLException {
+		this.delegate.setEscapeProcessing(enable);
+	}
+
+	@Override
+	public int getQueryTimeout() throws SQLException {
+		return this.delegate.getQueryTimeout();
+	}
+
+	@Override
+	public void setQueryTimeout(int seconds) throws SQLException {
+		this.delegate.setQueryTimeout(seconds);
+	}
+
+	@Override
+	public void cancel() throws SQLException {
+		this.delegate.cancel();
+	}
+
+	@Override
+	public SQLWarning getWarnings() throws SQLException {
+		return this.delegate.getWarnings();
+	}
+
+	@Override
+	public void clearWarnings() throws SQLException {
+		this.delegate.clearWarnings();
+	}
+
+	@Override
+	public void setCursorName(String name) throws SQLException {
+		this.delegate.setCursorName(name);
+	}
+
+	@Override
+	public boolean execute(String sql) throws SQLException {
+		return guarded(() -> this.delegate.execute(sql));
+	}
+
+	@Override
+	public ResultSet getResultSet() throws SQLException {
+		return this.delegate.getResultSet();
+	}
+
+	@Override
+	public int getUpdateCount() throws SQLException {
+		return this.delegate.getUpdateCount();
+	}
+
+	@Override
+	public boolean getMoreResults() throws SQLException {
+		return this.delegate.getMoreResults();
+	}
+
+	@Override
+	public void setFetchDirection(int direction) throws SQLException {
+		this.delegate.setFetchDirection(direction);
+	}
+
+	@Override
+	public int getFetchDirection() throws SQLException {
+		return this.delegate.getFetchDirection();
+	}
+
+	@Override
+	public void setFetchSize(int rows) throws SQLException {
+		this.delegate.setFetchSize(rows);
+	}
+
+	@Override
+	public int getFetchSize() throws SQLException {
+		return this.delegate.getFetchSize();
+	}
+
+	@Override
+	public int getResultSetConcurrency() throws SQLException {
+		return this.delegate.getResultSetConcurrency();
+	}
+
+	@Override
+	public int getResultSetType() throws SQLException {
+		return this.delegate.getResultSetType();
+	}
+
+	@Override
+	public void addBatch(String sql) throws SQLException {
+		this.delegate.addBatch(sql);
+	}
+
+	@Override
+	public void clearBatch() throws SQLException {
+		this.delegate.clearBatch();
+	}
+
+	@Override
+	public int[] executeBatch() throws SQLException {
+		return guarded(this.delegate::executeBatch);
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		return this.connection;
+	}
+
+	@Override
+	public boolean getMoreResults(int current) throws SQLException {
+		return this.delegate.getMoreResults(current);
+	}
+
+	@Override
+	public ResultSet getGeneratedKeys() throws SQLException {
+		return this.delegate.getGeneratedKeys();
+	}
+
+	@Override
+	public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+		return guarded(() -> this.delegate.executeUpdate(sql, autoGeneratedKeys));
+	}
+
+	@Override
+	public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+		return guarded(() -> this.delegate.executeUpdate(sql, columnIndexes));
+	}
+
+	@Override
+	public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+		return guarded(() -> this.delegate.executeUpdate(sql, columnNames));
+	}
+
+	@Override
+	public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+		return guarded(() -> this.delegate.execute(sql, autoGeneratedKeys));
+	}
+
+	@Override
+	public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+		return guarded(() -> this.delegate.execute(sql, columnIndexes));
+	}
+
+	@Override
+	public boolean execute(String sql, String[] columnNames) throws SQLException {
+		return guarded(() -> this.delegate.execute(sql, columnNames));
+	}
+
+	@Override
+	public int getResultSetHoldability() throws SQLException {
+		return this.delegate.getResultSetHoldability();
+	}
+
+	@Override
+	public boolean isClosed() throws SQLException {
+		return this.delegate.isClosed();
+	}
+
+	@Override
+	public void setPoolable(boolean poolable) throws SQLException {
+		this.delegate.setPoolable(poolable);
+	}
+
+	@Override
+	public boolean isPoolable() throws SQLException {
+		return this.delegate.isPoolable();
+	}
+
+	@Override
+	public void closeOnCompletion() throws SQLException {
+		this.delegate.closeOnCompletion();
+	}
+
+	@Override
+	public boolean isCloseOnCompletion() throws SQLException {
+		return this.delegate.isCloseOnCompletion();
+	}
+
+	@Override
+	public long getLargeUpdateCount() throws SQLException {
+		return this.delegate.getLargeUpdateCount();
+	}
+
+	@Override
+	public void setLargeMaxRows(long max) throws SQLException {
+		this.delegate.setLargeMaxRows(max);
+	}
+
+	@Override
+	public long getLargeMaxRows() throws SQLException {
+		return this.delegate.getLargeMaxRows();
+	}
+
+	@Override
+	public long[] executeLargeBatch() throws SQLException {
+		return guarded(this.delegate::executeLargeBatch);
+	}
+
+	@Override
+	public long executeLargeUpdate(String sql) throws SQLException {
+		return guarded(() -> this.delegate.executeLargeUpdate(sql));
+	}
+
+	@Override
+	public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+		return guarded(() -> this.delegate.executeLargeUpdate(sql, autoGeneratedKeys));
+	}
+
+	@Override
+	public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+		return guarded(() -> this.delegate.executeLargeUpdate(sql, columnIndexes));
+	}
+
+	@Override
+	public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+		return guarded(() -> this.delegate.executeLargeUpdate(sql, columnNames));
+	}
+
+	@Override
+	public String enquoteLiteral(String val) throws SQLException {
+		return this.delegate.enquoteLiteral(val);
+	}
+
+	@Override
+	public String enquoteIdentifier(String identifier, boolean alwaysQuote) throws SQLException {
+		return this.delegate.enquoteIdentifier(identifier, alwaysQuote);
+	}
+
+	@Override
+	public boolean isSimpleIdentifier(String identifier) throws SQLException {
+		return this.delegate.isSimpleIdentifier(identifier);
+	}
+
+	@Override
+	public String enquoteNCharLiteral(String val) throws SQLException {
+		return this.delegate.enquoteNCharLiteral(val);
+	}
 }

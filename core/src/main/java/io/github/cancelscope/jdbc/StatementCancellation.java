@@ -57,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  * {@code PgStatement.cancel()}: that one holds the connection's lock while it waits for the server,
  * up to pgjdbc's {@code cancelSignalTimeout} (10 s), and the executing thread, once its socket is
  * closed, needs that lock before it can throw. For the same reason the driver's query timeout that
- * {@link CancellableStatement} sets when asked to (pgjdbc's own timer calls
+ * {@link StatementExecution} sets when asked to (pgjdbc's own timer calls
  * {@code PgStatement.cancel()}) falls after the abort, not before it.
  *
  * <h2>Bounded resources</h2>
