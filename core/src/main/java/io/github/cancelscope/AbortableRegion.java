@@ -79,7 +79,7 @@ final class AbortableRegion {
 		try {
 			boolean wasInterrupted = interrupts && Thread.currentThread().isInterrupted();
 			AbortableRegion region = new AbortableRegion(kind, abort, interrupts, (frame != null) ? frame.region() : null);
-			boolean registered = scope.register(region);
+			Registration registration = scope.register(region);
 			try {
 				Cancellation refused = region.begin();
 				if (refused != null) {
@@ -88,9 +88,7 @@ final class AbortableRegion {
 				return ScopeBinding.callInRegion(frame, scope, region, body);
 			}
 			finally {
-				if (registered) {
-					scope.unregister(region);
-				}
+				registration.close();
 				InterruptPolicy.afterRegion(region, region.exit(), wasInterrupted);
 			}
 		}

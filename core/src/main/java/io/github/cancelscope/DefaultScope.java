@@ -264,14 +264,9 @@ final class DefaultScope implements CancellableScope {
 
 	/**
 	 * Registers a region of this scope that is about to run.
-	 * @return whether it was registered: {@link #unregister} it when it exits
 	 */
-	boolean register(AbortableRegion region) {
+	Registration register(AbortableRegion region) {
 		return this.lifecycle.register(region);
-	}
-
-	void unregister(AbortableRegion region) {
-		this.lifecycle.unregister(region);
 	}
 
 	@Override

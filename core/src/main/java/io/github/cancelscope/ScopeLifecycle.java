@@ -53,6 +53,7 @@ final class ScopeLifecycle {
 	private volatile boolean cancelsOnClose;
 
 	// guarded by lock; the registries are made on first use
+
 	private final Registry<CancellationListener> listeners = new Registry<>();
 
 	private final Registry<AbortableRegion> regions = new Registry<>();
@@ -230,35 +231,29 @@ final class ScopeLifecycle {
 	}
 
 	Registration onCancel(CancellationListener listener) {
-		Boolean added = add(this.listeners, listener);
-		if (added == null) {
+		Registration registration = add(this.listeners, listener);
+		if (registration == null) {
 			notify(listener, Objects.requireNonNull(this.cancellation));
 			return Registration.NONE;
 		}
-		return added ? () -> remove(this.listeners, listener) : Registration.NONE;
+		return registration;
 	}
 
 	/**
 	 * Registers a region that is about to run, so that a cancellation aborts it; aborts it at once
 	 * (before it begins) if the scope is cancelled.
-	 * @return whether the region was registered: {@link #unregister} it when it exits
 	 */
-	boolean register(AbortableRegion region) {
-		Boolean added = add(this.regions, region);
-		if (added == null) {
+	Registration register(AbortableRegion region) {
+		Registration registration = add(this.regions, region);
+		if (registration == null) {
 			region.abort(Objects.requireNonNull(this.cancellation));
-			return false;
+			return Registration.NONE;
 		}
-		return added;
+		return registration;
 	}
 
-	/** Removes a region that {@link #register} registered, once it has exited. */
-	void unregister(AbortableRegion region) {
-		remove(this.regions, region);
-	}
-
-	// whether the element was added: false if the scope is closed; null if cancelled, which the caller tells it
-	private <E> @Nullable Boolean add(Registry<E> registry, E element) {
+	// how to remove the element added; NONE if the scope is closed; null if cancelled: the caller tells it
+	private <E> @Nullable Registration add(Registry<E> registry, E element) {
 		armTimer();
 		this.lock.lock();
 		try {
@@ -266,10 +261,10 @@ final class ScopeLifecycle {
 				return null;
 			}
 			if (this.state == State.CLOSED) {
-				return false;
+				return Registration.NONE;
 			}
 			registry.add(element);
-			return true;
+			return () -> remove(registry, element);
 		}
 		finally {
 			this.lock.unlock();
@@ -379,9 +374,8 @@ final class ScopeLifecycle {
 			this.lock.unlock();
 		}
 		this.alarm.disarm();
-		ChildScopes siblings = (parent != null) ? parent.children : null;
-		if (siblings != null) {
-			siblings.remove(this.scope);
+		if (parent != null) {
+			parent.childEnded(this.scope);
 		}
 		if (this.scope.observed() != ObservedScope.NONE) {
 			Cancellation cancellation = this.cancellation;
@@ -418,6 +412,13 @@ final class ScopeLifecycle {
 				return failure;
 			}
 			failure = CleanupStack.run(cleanup, failure, this.scope.id());
+		}
+	}
+
+	private void childEnded(DefaultScope child) {
+		ChildScopes children = this.children;
+		if (children != null) {
+			children.remove(child);
 		}
 	}
 
