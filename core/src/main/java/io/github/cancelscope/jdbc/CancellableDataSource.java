@@ -136,9 +136,8 @@ public final class CancellableDataSource implements DataSource {
 	 * execution. An in-process database (H2 in memory or in a file) never gets it: the scope's own
 	 * cancel always reaches it.
 	 * <p>
-	 * Off unless asked for, because it is not free: drivers time a query with a timer thread of their
-	 * own (pgjdbc and MySQL Connector/J with a {@code java.util.Timer}), which this sets and clears on
-	 * every execution. Measured with pgjdbc on two cores: {@code SELECT 1} on a pooled connection
+	 * Off unless asked for, because it is not free: drivers time a query on a timer thread of their
+	 * own (pgjdbc on a {@code java.util.Timer}), which this sets and clears on every execution. Measured with pgjdbc on two cores: {@code SELECT 1} on a pooled connection
 	 * took about 15 µs (a third) longer with a query timeout than without.
 	 * @param driverQueryTimeout whether statements get the driver's query timeout
 	 * @return a data source around the same target
