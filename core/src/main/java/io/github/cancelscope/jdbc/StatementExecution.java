@@ -67,12 +67,15 @@ final class StatementExecution {
 			});
 		}
 		catch (ScopeCancelledException ex) {
-			failure = new ScopeCancelledSQLException("Statement not run", ex);
-			throw (SQLException) failure;
+			SQLException notRun = new ScopeCancelledSQLException("Statement not run", ex);
+			failure = notRun;
+			throw notRun;
 		}
 		catch (SQLException ex) {
-			failure = scope.isCancelled() ? ScopeCancelledSQLException.of("Statement cancelled", scope, ex) : ex;
-			throw (SQLException) failure;
+			SQLException thrown = scope.isCancelled() ? ScopeCancelledSQLException.of("Statement cancelled", scope, ex)
+					: ex;
+			failure = thrown;
+			throw thrown;
 		}
 		catch (RuntimeException | Error ex) {
 			failure = ex;
