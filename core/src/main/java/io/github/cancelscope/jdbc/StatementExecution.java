@@ -127,14 +127,14 @@ final class StatementExecution {
 	 * closed its socket (see {@link StatementCancellation}). The timeout stays a backstop behind the
 	 * scope's own cancel and abort.
 	 */
-	static Duration afterAbort(AbortPolicy policy) {
+	private static Duration afterAbort(AbortPolicy policy) {
 		if (!policy.aborts()) {
 			return Duration.ZERO;
 		}
 		return Duration.ofNanos(Math.min(policy.abortAfterNanos(), TimeUnit.DAYS.toNanos(1))).plusSeconds(1);
 	}
 
-	static int wholeSecondsAtLeastOne(Duration duration) {
+	private static int wholeSecondsAtLeastOne(Duration duration) {
 		long seconds = duration.getSeconds() + ((duration.getNano() > 0) ? 1 : 0);
 		return (int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE));
 	}

@@ -37,9 +37,9 @@ public final class CancelScopeJdbcAutoConfiguration {
 			ObjectProvider<CancelScopeProperties> properties, ObjectProvider<ConnectionAbortListener> listeners) {
 		return new ScopedDataSourcePostProcessor(() -> properties.getObject().getJdbc().getExcludedBeans(), () -> {
 			CancelScopeProperties.Jdbc jdbc = properties.getObject().getJdbc();
-			return new JdbcEscalation(jdbc.getAbortAfter(), jdbc.isDriverQueryTimeout(), (cancellation, afterCancel) -> listeners
-				.orderedStream()
-				.forEach((listener) -> listener.connectionAborted(cancellation, afterCancel)));
+			ConnectionAbortListener all = (cancellation, afterCancel) -> listeners.orderedStream()
+				.forEach((listener) -> listener.connectionAborted(cancellation, afterCancel));
+			return new JdbcEscalation(jdbc.getAbortAfter(), jdbc.isDriverQueryTimeout(), all);
 		});
 	}
 

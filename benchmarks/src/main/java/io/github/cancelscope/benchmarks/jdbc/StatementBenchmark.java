@@ -2,7 +2,6 @@ package io.github.cancelscope.benchmarks.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -96,10 +95,7 @@ public class StatementBenchmark {
 	private static int select(Connection connection) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement("SELECT ?")) {
 			statement.setInt(1, 1);
-			try (ResultSet result = statement.executeQuery()) {
-				result.next();
-				return result.getInt(1);
-			}
+			return SelectOneBenchmark.selectOne(statement);
 		}
 	}
 
