@@ -1,35 +1,158 @@
 package io.github.cancelscope;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The open children of a scope, in a concurrent set rather than under the scope's lock: every
- * request's scope is a child of the one application scope, whose lock all request threads would
- * otherwise take twice per request. {@link ScopeLifecycle#adopt} orders the add against a concurrent
- * cancel or close the way a lock would: each writes first and reads the other's write second.
+ * The open children of a scope, outside the scope's lock: every request's scope is a child of the
+ * one application scope, whose lock all request threads would otherwise take twice per request.
+ * The children are spread over stripes, each a doubly linked list threaded through the children
+ * themselves under a lock of its own, so adding or removing one allocates nothing and takes one
+ * uncontended lock. The application scope has a few stripes per core, other scopes one.
+ * <p>
+ * {@link ScopeLifecycle#adopt} orders an add against a concurrent cancel or close the way the
+ * scope's lock would: each writes first (the add, or the cancellation and state) and reads the
+ * other's write second, and a stripe's lock orders the add against the read of that stripe.
  */
 final class ChildScopes {
 
-	private final Set<DefaultScope> scopes = ConcurrentHashMap.newKeySet();
+	private static final int ROOT_STRIPES = stripes(Runtime.getRuntime().availableProcessors());
 
-	void add(DefaultScope child) {
-		this.scopes.add(child);
+	private final Stripe[] stripes;
+
+	private ChildScopes(int stripes) {
+		this.stripes = new Stripe[stripes];
+		for (int i = 0; i < stripes; i++) {
+			this.stripes[i] = new Stripe();
+		}
 	}
 
+	/**
+	 * Returns the children of {@code parent}: striped for a root, whose children are every
+	 * request's scope.
+	 */
+	static ChildScopes of(DefaultScope parent) {
+		return new ChildScopes(parent.isRoot() ? ROOT_STRIPES : 1);
+	}
+
+	// four per core, a power of two, at most 64
+	static int stripes(int cores) {
+		return Integer.highestOneBit(Math.min(Math.max(cores, 1) * 4, 64) * 2 - 1);
+	}
+
+	void add(DefaultScope child) {
+		Stripe stripe = stripeOf(child);
+		synchronized (stripe) {
+			stripe.link(child);
+		}
+	}
+
+	/**
+	 * Removes {@code child}; does nothing if it is not here (any more).
+	 */
 	void remove(DefaultScope child) {
-		this.scopes.remove(child);
+		Stripe stripe = stripeOf(child);
+		synchronized (stripe) {
+			stripe.unlink(child);
+		}
 	}
 
 	boolean isEmpty() {
-		return this.scopes.isEmpty();
+		for (Stripe stripe : this.stripes) {
+			synchronized (stripe) {
+				if (stripe.head != null) {
+					return false;
+				}
+			}
+		}
+		return true;
 	}
 
 	static List<DefaultScope> copy(@Nullable ChildScopes children) {
-		return (children != null) ? List.copyOf(children.scopes) : List.of();
+		if (children == null) {
+			return List.of();
+		}
+		List<DefaultScope> copy = new ArrayList<>();
+		for (Stripe stripe : children.stripes) {
+			synchronized (stripe) {
+				for (Sibling child = stripe.head; child != null; child = child.next) {
+					copy.add((DefaultScope) child);
+				}
+			}
+		}
+		return copy;
+	}
+
+	private Stripe stripeOf(DefaultScope child) {
+		// consecutive scopes, opened by different threads at once, land on different stripes
+		return this.stripes[(int) child.number() & (this.stripes.length - 1)];
+	}
+
+	/**
+	 * What a child needs to be in its parent's stripe: its links, guarded by the stripe's lock. A
+	 * scope extends it, so that adding it to its parent allocates nothing.
+	 */
+	abstract static class Sibling {
+
+		private @Nullable Sibling previous;
+
+		private @Nullable Sibling next;
+
+		private boolean linked;
+
+	}
+
+	// padded so that two stripes never share a cache line: request threads on different cores
+	// would otherwise contend on it
+	@SuppressWarnings("unused")
+	private static class StripePadding {
+
+		private long p1, p2, p3, p4, p5, p6, p7;
+
+	}
+
+	private static final class Stripe extends StripePadding {
+
+		private @Nullable Sibling head;
+
+		@SuppressWarnings("unused")
+		private long q1, q2, q3, q4, q5, q6, q7;
+
+		void link(Sibling child) {
+			if (child.linked) {
+				return;
+			}
+			child.linked = true;
+			child.previous = null;
+			child.next = this.head;
+			if (this.head != null) {
+				this.head.previous = child;
+			}
+			this.head = child;
+		}
+
+		void unlink(Sibling child) {
+			if (!child.linked) {
+				return;
+			}
+			Sibling previous = child.previous;
+			Sibling next = child.next;
+			if (previous != null) {
+				previous.next = next;
+			}
+			else {
+				this.head = next;
+			}
+			if (next != null) {
+				next.previous = previous;
+			}
+			child.previous = null;
+			child.next = null;
+			child.linked = false;
+		}
+
 	}
 
 }

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * {@link InterruptPolicy}, observers in {@link ScopeEvents}, {@code all} and {@code race} in
  * {@link Joins}, and the thread binding in {@link ScopeBinding}.
  */
-final class DefaultScope implements CancellableScope {
+final class DefaultScope extends ChildScopes.Sibling implements CancellableScope {
 
 	/** The cancellation of a scope whose deadline passed. */
 	static final Cancellation DEADLINE_PASSED = Cancellation.of(CancellationReason.DEADLINE_EXCEEDED, null);
@@ -31,6 +31,8 @@ final class DefaultScope implements CancellableScope {
 	private static final AtomicLong ids = new AtomicLong();
 
 	private static final ScopeOptions ROOT = ScopeOptions.of(ScopeOptions.APPLICATION);
+
+	private final long number;
 
 	private final String id;
 
@@ -53,7 +55,8 @@ final class DefaultScope implements CancellableScope {
 
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, ScopeOptions options,
 			Deadline deadline, ForkThreads forkThreads) {
-		this.id = Long.toString(ids.incrementAndGet());
+		this.number = ids.incrementAndGet();
+		this.id = Long.toString(this.number);
 		this.options = options;
 		this.parent = parent;
 		this.settings = settings;
@@ -75,6 +78,17 @@ final class DefaultScope implements CancellableScope {
 	 */
 	static DefaultScope root(ScopeSettings settings, ForkThreads forkThreads) {
 		return new DefaultScope(null, settings, ROOT, Deadline.NONE, forkThreads);
+	}
+
+	/**
+	 * Returns the number this scope's id is made of: scopes are numbered in the order they open.
+	 */
+	long number() {
+		return this.number;
+	}
+
+	boolean isRoot() {
+		return this.parent == null;
 	}
 
 	ScopeSettings settings() {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -94,6 +95,60 @@ class ChildScopesRaceTests {
 		assertThat(missing).as("open children their parent did not list").isEmpty();
 		assertThat(parent.children()).isEmpty();
 		assertThat(parent.isCancelled()).isFalse();
+	}
+
+	@Test
+	void everyChildOpenedWhileARootIsCancelledOrClosedEndsWithIt() throws Exception {
+		// a root spreads its children over stripes: the races above, on each stripe
+		for (int round = 0; round < ROUNDS; round++) {
+			CancellableScope root = CancellableScope.root(ScopeSettings.defaults());
+			Queue<CancellableScope> opened = new ConcurrentLinkedQueue<>();
+			AtomicInteger refused = new AtomicInteger();
+			boolean cancel = (round % 2 == 0);
+			race(() -> {
+				try {
+					opened.add(root.openChild());
+				}
+				catch (IllegalStateException ex) {
+					refused.incrementAndGet();
+				}
+			}, cancel ? () -> root.cancel(CancellationReason.SHUTDOWN) : root::close);
+			for (CancellableScope child : opened) {
+				assertThat(child.isCancelled()).as("a child opened while its root %s in round %d",
+						cancel ? "was cancelled" : "closed", round).isTrue();
+				child.close();
+			}
+			assertThat(opened.size() + refused.get()).isEqualTo(OPENERS);
+			root.close();
+			assertThat(root.children()).isEmpty();
+		}
+	}
+
+	@Test
+	void aRootHasFourStripesPerCoreUpToSixtyFour() {
+		assertThat(ChildScopes.stripes(1)).isEqualTo(4);
+		assertThat(ChildScopes.stripes(2)).isEqualTo(8);
+		assertThat(ChildScopes.stripes(3)).isEqualTo(16);
+		assertThat(ChildScopes.stripes(16)).isEqualTo(64);
+		assertThat(ChildScopes.stripes(96)).isEqualTo(64);
+		assertThat(ChildScopes.stripes(0)).isEqualTo(4);
+	}
+
+	@Test
+	void aChildRemovedTwiceOrNeverAddedLeavesTheOthersListed() {
+		CancellableScope root = this.root.scope();
+		List<CancellableScope> open = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			open.add(root.openChild());
+		}
+		CancellableScope closed = open.remove(7);
+		closed.close();
+		closed.close();
+		assertThat(root.children()).containsExactlyInAnyOrderElementsOf(open);
+		for (CancellableScope child : open) {
+			child.close();
+		}
+		assertThat(root.children()).isEmpty();
 	}
 
 	private static void race(Runnable opener, Runnable other) throws InterruptedException {
