@@ -100,19 +100,20 @@ final class ScopeLifecycle {
 
 	private ChildScopes childScopes() {
 		ChildScopes children = this.children;
-		if (children != null) {
-			return children;
-		}
-		this.lock.lock();
-		try {
-			if (this.children == null) {
-				this.children = new ChildScopes();
+		if (children == null) {
+			this.lock.lock();
+			try {
+				children = this.children;
+				if (children == null) {
+					children = ChildScopes.of(this.scope);
+					this.children = children;
+				}
 			}
-			return this.children;
+			finally {
+				this.lock.unlock();
+			}
 		}
-		finally {
-			this.lock.unlock();
-		}
+		return children;
 	}
 
 	// a parent's cancellation at birth, unless its concurrent cancel handed it over: nothing is registered yet
@@ -342,15 +343,21 @@ final class ScopeLifecycle {
 	 */
 	void close(@Nullable ScopeLifecycle parent, Duration closeTimeout) {
 		boolean busy;
+		boolean idle;
 		this.lock.lock();
 		try {
 			if (this.state != State.OPEN) {
 				return;
 			}
-			this.state = State.CLOSING;
 			ChildScopes children = this.children;
 			busy = (this.forks != null && this.forks.hasUnfinished()) || (children != null && !children.isEmpty());
 			this.cancelsOnClose = busy;
+			// no fork ever, no child open, no cleanup yet: nothing to wait for or run, so closed in one step
+			idle = !busy && this.forks == null && this.cleanups == null;
+			this.state = State.CLOSING;
+			if (idle) {
+				end();
+			}
 		}
 		finally {
 			this.lock.unlock();
@@ -363,19 +370,11 @@ final class ScopeLifecycle {
 		}
 		ForkGroup forks = this.forks;
 		boolean interrupted = (forks != null) && forks.awaitAll(closeTimeout, this.scope.id());
-		Throwable failure = runCleanupsAndEnd();
-		this.lock.lock();
-		try {
-			this.listeners.drain();
-			this.regions.drain();
-			this.children = null;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		Throwable failure = idle ? null : runCleanupsAndEnd();
 		this.alarm.disarm();
-		if (parent != null) {
-			parent.childEnded(this.scope);
+		ChildScopes siblings = (parent != null) ? parent.children : null;
+		if (siblings != null) {
+			siblings.remove(this.scope);
 		}
 		if (this.scope.observed() != ObservedScope.NONE) {
 			Cancellation cancellation = this.cancellation;
@@ -401,8 +400,7 @@ final class ScopeLifecycle {
 			try {
 				cleanup = (this.cleanups != null) ? this.cleanups.pop() : null;
 				if (cleanup == null) {
-					this.state = State.CLOSED;
-					this.cleanups = null;
+					end();
 				}
 			}
 			finally {
@@ -415,11 +413,13 @@ final class ScopeLifecycle {
 		}
 	}
 
-	private void childEnded(DefaultScope child) {
-		ChildScopes children = this.children;
-		if (children != null) {
-			children.remove(child);
-		}
+	// called holding the lock: marks the scope closed and forgets what no one will be told of
+	private void end() {
+		this.state = State.CLOSED;
+		this.cleanups = null;
+		this.listeners.drain();
+		this.regions.drain();
+		this.children = null;
 	}
 
 	List<CancellableScope> children() {
