@@ -42,32 +42,56 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 
 	private static final String STREAM = "org.apache.coyote.http2.Stream";
 
-	private final VarHandle facadeRequest;
-
-	private final VarHandle hook;
-
-	private final VarHandle socketWrapper;
-
-	private final Class<?> streamProcessorType;
-
-	private final VarHandle stream;
-
-	private final MethodHandle canWrite;
-
-	private TomcatConnectionLocator() throws ReflectiveOperationException {
-		this.facadeRequest = field(RequestFacade.class, "request", org.apache.catalina.connector.Request.class);
-		this.hook = field(Request.class, "hook", org.apache.coyote.ActionHook.class);
-		this.socketWrapper = field(AbstractProcessor.class, "socketWrapper", SocketWrapperBase.class);
-		this.streamProcessorType = Class.forName(STREAM_PROCESSOR, false, Request.class.getClassLoader());
-		Class<?> streamType = Class.forName(STREAM, false, Request.class.getClassLoader());
-		this.stream = field(this.streamProcessorType, "stream", streamType);
-		this.canWrite = MethodHandles.privateLookupIn(streamType, MethodHandles.lookup())
-			.findVirtual(streamType, "canWrite", MethodType.methodType(boolean.class))
-			.asType(MethodType.methodType(boolean.class, Object.class));
+	private TomcatConnectionLocator() {
 	}
 
-	private static VarHandle field(Class<?> owner, String name, Class<?> type) throws ReflectiveOperationException {
-		return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, name, type);
+	/**
+	 * Tomcat's fields and methods, resolved when a Tomcat is first inspected: static final, so that
+	 * the JIT inlines each access as a plain field read.
+	 */
+	private static final class Internals {
+
+		static final VarHandle facadeRequest;
+
+		static final VarHandle hook;
+
+		static final VarHandle socketWrapper;
+
+		static final Class<?> streamProcessorType;
+
+		static final VarHandle stream;
+
+		static final MethodHandle canWrite;
+
+		static {
+			try {
+				facadeRequest = field(RequestFacade.class, "request", org.apache.catalina.connector.Request.class);
+				hook = field(Request.class, "hook", org.apache.coyote.ActionHook.class);
+				socketWrapper = field(AbstractProcessor.class, "socketWrapper", SocketWrapperBase.class);
+				streamProcessorType = Class.forName(STREAM_PROCESSOR, false, Request.class.getClassLoader());
+				Class<?> streamType = Class.forName(STREAM, false, Request.class.getClassLoader());
+				stream = field(streamProcessorType, "stream", streamType);
+				canWrite = MethodHandles.privateLookupIn(streamType, MethodHandles.lookup())
+					.findVirtual(streamType, "canWrite", MethodType.methodType(boolean.class))
+					.asType(MethodType.methodType(boolean.class, Object.class));
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new ExceptionInInitializerError(ex);
+			}
+		}
+
+		/**
+		 * Resolves the handles, if that has not been done yet: initializing this class does it.
+		 * @throws ExceptionInInitializerError if Tomcat's internals are not as expected
+		 */
+		static void resolve() {
+		}
+
+		private static VarHandle field(Class<?> owner, String name, Class<?> type)
+				throws ReflectiveOperationException {
+			return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, name, type);
+		}
+
 	}
 
 	/**
@@ -76,12 +100,12 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 	 * can be watched
 	 */
 	static ServerConnections inspect(WebServer server) {
-		TomcatConnectionLocator locator;
 		try {
-			locator = new TomcatConnectionLocator();
+			Internals.resolve();
 		}
-		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
-			throw new UnwatchableServerException("this Tomcat's internals are not those of Tomcat 11 (" + ex + ")", ex);
+		catch (RuntimeException | LinkageError ex) {
+			Throwable why = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new UnwatchableServerException("this Tomcat's internals are not those of Tomcat 11 (" + why + ")", ex);
 		}
 		List<String> unwatched = new ArrayList<>();
 		int watched = 0;
@@ -100,7 +124,7 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 		if (watched == 0) {
 			throw new UnwatchableServerException(String.join("; ", unwatched));
 		}
-		return new ServerConnections(locator, List.copyOf(unwatched));
+		return new ServerConnections(new TomcatConnectionLocator(), List.copyOf(unwatched));
 	}
 
 	@Override
@@ -112,11 +136,11 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 		if (!(unwrapped instanceof RequestFacade facade)) {
 			return null;
 		}
-		Request coyoteRequest = ((org.apache.catalina.connector.Request) this.facadeRequest.get(facade))
+		Request coyoteRequest = ((org.apache.catalina.connector.Request) Internals.facadeRequest.get(facade))
 			.getCoyoteRequest();
-		Object processor = this.hook.get(coyoteRequest);
+		Object processor = Internals.hook.get(coyoteRequest);
 		if (processor instanceof Http11Processor) {
-			SocketWrapperBase<?> wrapper = (SocketWrapperBase<?>) this.socketWrapper.get(processor);
+			SocketWrapperBase<?> wrapper = (SocketWrapperBase<?>) Internals.socketWrapper.get(processor);
 			// NioChannel exactly: its TLS subclass carries encrypted records on the socket
 			if (wrapper != null && wrapper.getSocket() instanceof NioChannel channel
 					&& channel.getClass() == NioChannel.class) {
@@ -124,8 +148,8 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 			}
 			return null;
 		}
-		if (this.streamProcessorType.isInstance(processor)) {
-			return new Http2Stream(this.stream.get(processor), this.canWrite, coyoteRequest.getResponse());
+		if (Internals.streamProcessorType.isInstance(processor)) {
+			return new Http2Stream(Internals.stream.get(processor), coyoteRequest.getResponse());
 		}
 		return null;
 	}
@@ -186,13 +210,10 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 
 		private final Object stream;
 
-		private final MethodHandle canWrite;
-
 		private final Response response;
 
-		Http2Stream(Object stream, MethodHandle canWrite, Response response) {
+		Http2Stream(Object stream, Response response) {
 			this.stream = stream;
-			this.canWrite = canWrite;
 			this.response = response;
 		}
 
@@ -200,7 +221,7 @@ final class TomcatConnectionLocator implements ConnectionLocator {
 		public boolean reset() {
 			try {
 				// before the response is committed only a reset, received or sent, closes it for writing
-				return !(boolean) this.canWrite.invokeExact(this.stream);
+				return !(boolean) Internals.canWrite.invokeExact(this.stream);
 			}
 			catch (RuntimeException | Error ex) {
 				throw ex;
