@@ -30,7 +30,7 @@ class CancellableStatement<S extends Statement> extends JdbcDelegate<S> implemen
 	 * Runs one execution of the statement, guarded by the current scope.
 	 */
 	final <T> T guarded(CheckedCallable<T, SQLException> execution) throws SQLException {
-		return StatementExecution.run(this.delegate, this.connection, execution);
+		return StatementExecution.execute(this.delegate, this.connection, execution);
 	}
 
 	@Override

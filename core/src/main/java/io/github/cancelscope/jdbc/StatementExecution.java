@@ -1,5 +1,7 @@
 package io.github.cancelscope.jdbc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,16 +31,50 @@ import org.jspecify.annotations.Nullable;
  * aborted;</li>
  * <li>throws a {@link ScopeCancelledSQLException} if it failed while the scope was cancelled.</li>
  * </ol>
+ * An instance is both the region's body and its abort. The {@link StatementCancellation}, with its
+ * retries and abort timer, is made only when the scope is cancelled while the statement runs: most
+ * executions end first, and then cost this small object and one atomic exchange.
+ *
+ * @param <T> what the execution returns
  */
-final class StatementExecution {
+final class StatementExecution<T> implements CheckedCallable<T, SQLException>, Runnable {
 
-	private StatementExecution() {
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.lookup().findVarHandle(StatementExecution.class, "state", Object.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private static final Object FINISHED = new Object();
+
+	private final Statement statement;
+
+	private final CancellableConnection connection;
+
+	private final RequestScope scope;
+
+	private final CheckedCallable<T, SQLException> execution;
+
+	// null while the execution runs uncancelled, then its StatementCancellation, or FINISHED
+	private volatile @Nullable Object state;
+
+	private StatementExecution(Statement statement, CancellableConnection connection, RequestScope scope,
+			CheckedCallable<T, SQLException> execution) {
+		this.statement = statement;
+		this.connection = connection;
+		this.scope = scope;
+		this.execution = execution;
 	}
 
 	/**
 	 * Runs {@code execution} of {@code statement}, a statement of {@code connection}.
 	 */
-	static <T> T run(Statement statement, CancellableConnection connection, CheckedCallable<T, SQLException> execution)
+	static <T> T execute(Statement statement, CancellableConnection connection, CheckedCallable<T, SQLException> execution)
 			throws SQLException {
 		Optional<RequestScope> current = RequestScope.find();
 		if (current.isEmpty()) {
@@ -55,16 +91,8 @@ final class StatementExecution {
 		}
 		Throwable failure = null;
 		try {
-			StatementCancellation cancellation = new StatementCancellation(statement, connection.pooled(), scope,
-					connection.abortPolicy());
-			return scope.abortable("jdbc", cancellation, () -> {
-				try {
-					return execution.call();
-				}
-				finally {
-					cancellation.finished();
-				}
-			});
+			StatementExecution<T> region = new StatementExecution<>(statement, connection, scope, execution);
+			return scope.abortable("jdbc", region, region);
 		}
 		catch (ScopeCancelledException ex) {
 			SQLException notRun = new ScopeCancelledSQLException("Statement not run", ex);
@@ -85,6 +113,36 @@ final class StatementExecution {
 			if (timeoutToRestore >= 0) {
 				restoreQueryTimeout(statement, timeoutToRestore, failure);
 			}
+		}
+	}
+
+	/**
+	 * Runs the execution on the calling thread, as the body of its region.
+	 */
+	@Override
+	public T call() throws SQLException {
+		try {
+			return this.execution.call();
+		}
+		finally {
+			// after a cancel that began, wait for it to complete (see StatementCancellation#finished)
+			if (STATE.getAndSet(this, FINISHED) instanceof StatementCancellation cancellation) {
+				cancellation.finished();
+			}
+		}
+	}
+
+	/**
+	 * Starts cancelling the execution, as the abort of its region: called when the scope is
+	 * cancelled while the execution runs.
+	 */
+	@Override
+	public void run() {
+		StatementCancellation cancellation = new StatementCancellation(this.statement, this.connection.pooled(),
+				this.scope, this.connection.abortPolicy());
+		// an execution that has just finished needs no cancel
+		if (STATE.compareAndSet(this, null, cancellation)) {
+			cancellation.run();
 		}
 	}
 
