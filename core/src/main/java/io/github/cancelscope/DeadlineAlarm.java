@@ -14,9 +14,9 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Its state moves one way: no deadline or a deadline not yet armed, then (briefly) arming, then an
  * armed timer, then disarmed once the scope is cancelled or closed. A disarm that overtakes an arming
- * closes the new timer.
+ * closes the new timer. The alarm is itself the timer's action, so arming allocates nothing here.
  */
-final class DeadlineAlarm {
+final class DeadlineAlarm implements Runnable {
 
 	private static final Object ARMING = new Object();
 
@@ -33,8 +33,14 @@ final class DeadlineAlarm {
 		}
 	}
 
+	private final ScopeLifecycle lifecycle;
+
 	// null, a Deadline not yet armed, ARMING, the armed timer's Registration, or DISARMED
 	private volatile @Nullable Object state;
+
+	DeadlineAlarm(ScopeLifecycle lifecycle) {
+		this.lifecycle = lifecycle;
+	}
 
 	/**
 	 * Sets the deadline to arm a timer for later. Called before the scope is handed to its owner.
@@ -44,23 +50,31 @@ final class DeadlineAlarm {
 	}
 
 	/**
-	 * Arms the timer if the deadline has not been armed yet; runs {@code expire} at once, on the
-	 * calling thread, if the deadline has already passed.
+	 * Arms the timer if the deadline has not been armed yet; expires at once, on the calling thread,
+	 * if the deadline has already passed.
 	 */
-	void arm(ScopeClock clock, Runnable expire) {
+	void arm(ScopeClock clock) {
 		Object state = this.state;
 		if (!(state instanceof Deadline deadline) || !STATE.compareAndSet(this, state, ARMING)) {
 			return;
 		}
 		if (deadline.hasPassed(clock)) {
 			this.state = DISARMED;
-			expire.run();
+			run();
 			return;
 		}
-		Registration timer = clock.schedule(expire, deadline.nanos());
+		Registration timer = clock.schedule(this, deadline.nanos());
 		if (!STATE.compareAndSet(this, ARMING, timer)) {
 			timer.close();
 		}
+	}
+
+	/**
+	 * Cancels the scope: its deadline has passed.
+	 */
+	@Override
+	public void run() {
+		this.lifecycle.cancel(DefaultScope.DEADLINE_PASSED, false);
 	}
 
 	/**

@@ -65,7 +65,7 @@ final class ScopeLifecycle {
 
 	private @Nullable CleanupStack cleanups;
 
-	private final DeadlineAlarm alarm = new DeadlineAlarm();
+	private final DeadlineAlarm alarm = new DeadlineAlarm(this);
 
 	ScopeLifecycle(DefaultScope scope) {
 		this.scope = scope;
@@ -163,7 +163,7 @@ final class ScopeLifecycle {
 	}
 
 	private void armTimer() {
-		this.alarm.arm(this.scope.settings().clock(), () -> cancel(DefaultScope.DEADLINE_PASSED, false));
+		this.alarm.arm(this.scope.settings().clock());
 	}
 
 	/**

@@ -1,9 +1,9 @@
 package io.github.cancelscope.spi;
 
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.cancelscope.Registration;
@@ -13,12 +13,12 @@ import org.jspecify.annotations.Nullable;
  * The one timer thread of the {@link SystemScopeClock}, built for deadlines that are almost always
  * cancelled before they fall due: a request's scope closes long before its deadline.
  * <p>
- * Scheduling appends to a lock-free queue and, unless the timer must wake earlier than it planned,
- * wakes nobody. Cancelling drops the action, so a cancelled timer holds nothing. The timer thread
- * takes new timers at most every {@value #TICK_MILLIS} ms and keeps only those still armed in its
- * heap: most never reach it. A timer due before the timer thread's next wake-up wakes it, so no
- * deadline fires late by more than the time it takes to hand the action to the expiry executor.
- * When no timer is armed, the thread parks until one is.
+ * Scheduling pushes the timer onto a lock-free stack, the timer being its own node, and, unless the
+ * timer must wake earlier than it planned, wakes nobody. Cancelling drops the action, so a cancelled
+ * timer holds nothing. The timer thread takes new timers at most every {@value #TICK_MILLIS} ms and
+ * keeps only those still armed in its heap: most never reach it. A timer due before the timer
+ * thread's next wake-up wakes it, so no deadline fires late by more than the time it takes to hand
+ * the action to the expiry executor. When no timer is armed, the thread parks until one is.
  */
 final class DeadlineTimer implements Runnable {
 
@@ -31,7 +31,8 @@ final class DeadlineTimer implements Runnable {
 	// far enough not to overflow when compared with System.nanoTime()
 	private static final long IDLE_NANOS = TimeUnit.DAYS.toNanos(365);
 
-	private final ConcurrentLinkedQueue<Timer> incoming = new ConcurrentLinkedQueue<>();
+	// timers scheduled since the timer thread last took them, newest first, linked through Timer.next
+	private final AtomicReference<@Nullable Timer> incoming = new AtomicReference<>();
 
 	// confined to the timer thread
 	private final PriorityQueue<Timer> armed = new PriorityQueue<>();
@@ -53,7 +54,12 @@ final class DeadlineTimer implements Runnable {
 
 	Registration schedule(Runnable action, long atNanoTime) {
 		Timer timer = new Timer(action, atNanoTime);
-		this.incoming.add(timer);
+		Timer head;
+		do {
+			head = this.incoming.get();
+			timer.next = head;
+		}
+		while (!this.incoming.compareAndSet(head, timer));
 		// after the add: a timer thread going idle either sees the timer or is woken here
 		if (atNanoTime - this.nextWakeNanos < 0) {
 			LockSupport.unpark(this.thread);
@@ -65,10 +71,13 @@ final class DeadlineTimer implements Runnable {
 	public void run() {
 		for (;;) {
 			long now = System.nanoTime();
-			for (Timer timer; (timer = this.incoming.poll()) != null;) {
+			for (Timer timer = this.incoming.getAndSet(null); timer != null;) {
+				Timer next = timer.next;
+				timer.next = null;
 				if (timer.action != null) {
 					this.armed.add(timer);
 				}
+				timer = next;
 			}
 			for (Timer head; (head = this.armed.peek()) != null && (head.action == null || head.at - now <= 0);) {
 				this.armed.poll();
@@ -81,7 +90,7 @@ final class DeadlineTimer implements Runnable {
 			long wake = (head != null) ? Math.min(head.at, now + TICK_NANOS) : now + IDLE_NANOS;
 			this.nextWakeNanos = wake;
 			// timers added since the drain, by threads that saw the old wake-up time, wait a tick at most
-			if (!this.incoming.isEmpty()) {
+			if (this.incoming.get() != null) {
 				wake = Math.min(wake, now + TICK_NANOS);
 			}
 			LockSupport.parkNanos(this, wake - now);
@@ -106,6 +115,9 @@ final class DeadlineTimer implements Runnable {
 		private final long at;
 
 		private volatile @Nullable Runnable action;
+
+		// the next older timer in the incoming stack; written before the timer is pushed
+		private @Nullable Timer next;
 
 		Timer(Runnable action, long at) {
 			this.action = action;
