@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
@@ -39,9 +40,9 @@ import org.jspecify.annotations.Nullable;
  * some means a pipelined request, which is left to the container, and the request is no longer
  * watched. An HTTP/2 stream is asked on each tick whether it was reset.
  * <p>
- * A request that ends within the grace costs a queue insertion and a volatile write: the watcher
- * looks at it only on its next tick. Cancellation runs on a bounded pool of platform threads
- * (at most {@value #CANCEL_THREADS}, {@value #CANCEL_QUEUE} cancellations waiting), not on the
+ * A request that ends within the grace costs a push onto a lock-free stack and an atomic exchange:
+ * the watcher looks at it only on its next tick. Cancellation runs on a bounded pool of platform
+ * threads (at most {@value #CANCEL_THREADS}, {@value #CANCEL_QUEUE} cancellations waiting), not on the
  * watcher's, so that a storm of closes costs a few threads. Cancelling a scope is quick (its JDBC
  * cancels and connection aborts have executors of their own), so when the pool is full the watcher
  * cancels the scope itself, and the saturation is logged and counted ({@link ExecutorSaturation},
@@ -52,6 +53,9 @@ final class ConnectionWatcher implements AutoCloseable {
 	private static final Log logger = LogFactory.getLog(ConnectionWatcher.class);
 
 	private static final long MAX_TICK_MILLIS = 10;
+
+	// how often, in rounds, the slots of threads that have ended are forgotten
+	private static final long PRUNE_ROUNDS = 1000;
 
 	/** The most threads that cancel the scopes of departed clients at once. */
 	static final int CANCEL_THREADS = 4;
@@ -72,8 +76,14 @@ final class ConnectionWatcher implements AutoCloseable {
 
 	private final ThreadPoolExecutor cancellations;
 
-	/** Requests started since the last tick. */
-	private final Queue<Watch> arrivals = new ConcurrentLinkedQueue<>();
+	/** Requests running on platform threads, one per thread (see {@link ThreadSlots}). */
+	private final ThreadSlots<Watch> slots = new ThreadSlots<>();
+
+	/**
+	 * Requests started on virtual threads since the last tick, and those handed over when their
+	 * thread moved on, newest first, linked through {@code Watch.nextArrival}.
+	 */
+	private final AtomicReference<@Nullable Watch> arrivals = new AtomicReference<>();
 
 	/** Requests that ended while their socket was selected, so their keys are cancelled at once. */
 	private final Queue<Watch> departures = new ConcurrentLinkedQueue<>();
@@ -130,12 +140,33 @@ final class ConnectionWatcher implements AutoCloseable {
 		if (this.closed) {
 			return ClientDisconnectWatch.Watch.NONE;
 		}
-		Watch watch = new Watch(connection, scope, System.nanoTime() + this.graceNanos);
-		this.arrivals.add(watch);
+		long watchFrom = System.nanoTime() + this.graceNanos;
+		ThreadSlots.Slot<Watch> slot = this.slots.ofCurrentThread();
+		Watch watch = new Watch(connection, scope, watchFrom, slot);
+		if (slot != null) {
+			// the slot's last request went asynchronous and may still run: it is watched from the queue
+			Watch previous = slot.watch();
+			if (previous != null && !previous.isEnded()) {
+				arrive(previous);
+			}
+			slot.occupy(watch, watchFrom);
+		}
+		else {
+			arrive(watch);
+		}
 		if (this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
 			this.selector.wakeup();
 		}
 		return watch;
+	}
+
+	private void arrive(Watch watch) {
+		Watch head;
+		do {
+			head = this.arrivals.get();
+			watch.nextArrival = head;
+		}
+		while (!this.arrivals.compareAndSet(head, watch));
 	}
 
 	/**
@@ -176,10 +207,18 @@ final class ConnectionWatcher implements AutoCloseable {
 				for (Watch departed; (departed = this.departures.poll()) != null;) {
 					departed.cancelKey();
 				}
-				for (Watch arrived; (arrived = this.arrivals.poll()) != null;) {
-					this.waiting.add(arrived);
+				for (Watch arrived = this.arrivals.getAndSet(null); arrived != null;) {
+					Watch next = arrived.nextArrival;
+					arrived.nextArrival = null;
+					take(arrived);
+					arrived = next;
 				}
-				tick(System.nanoTime());
+				long now = System.nanoTime();
+				this.slots.takeDue(now, this::take);
+				if (this.round % PRUNE_ROUNDS == 0) {
+					this.slots.prune();
+				}
+				tick(now);
 				this.selected = this.registered;
 			}
 		}
@@ -198,14 +237,23 @@ final class ConnectionWatcher implements AutoCloseable {
 		}
 	}
 
+	// a watch reaches the watcher from its slot, from the queue, or (handed over) from both: it is looked at once
+	private void take(Watch watch) {
+		if (!watch.taken) {
+			watch.taken = true;
+			this.waiting.add(watch);
+		}
+	}
+
 	private void select() throws IOException {
 		if (this.confirming) {
 			this.selector.selectNow();
 			return;
 		}
-		if (this.waiting.isEmpty() && this.arrivals.isEmpty()) {
+		if (this.waiting.isEmpty() && this.arrivals.get() == null && !this.slots.anyOccupied()) {
 			this.sleeping.set(true);
-			if (this.arrivals.isEmpty() && !this.closed) {
+			// after the set: a request starting now either is seen here or wakes the selector
+			if (this.arrivals.get() == null && !this.slots.anyOccupied() && !this.closed) {
 				this.selector.select();
 			}
 			this.sleeping.set(false);
@@ -341,7 +389,8 @@ final class ConnectionWatcher implements AutoCloseable {
 		catch (IOException | RuntimeException ex) {
 			logger.debug("Could not close the client disconnect selector", ex);
 		}
-		this.arrivals.clear();
+		this.arrivals.set(null);
+		this.slots.clear();
 		this.waiting.clear();
 	}
 
@@ -387,14 +436,28 @@ final class ConnectionWatcher implements AutoCloseable {
 		// watcher thread only
 		private long suspectedIn = -2;
 
-		Watch(ClientConnection connection, CancellableScope scope, long watchFrom) {
+		// the next older arrival; written before the watch is pushed, then by the watcher thread only
+		private @Nullable Watch nextArrival;
+
+		// watcher thread only: whether it is in the waiting list, or was
+		private boolean taken;
+
+		// the slot of the thread that started the request; null on a virtual thread
+		private final ThreadSlots.@Nullable Slot<Watch> slot;
+
+		Watch(ClientConnection connection, CancellableScope scope, long watchFrom,
+				ThreadSlots.@Nullable Slot<Watch> slot) {
 			this.connection = connection;
 			this.scope = scope;
 			this.watchFrom = watchFrom;
+			this.slot = slot;
 		}
 
 		@Override
 		public void close() {
+			if (this.slot != null) {
+				this.slot.vacate(this);
+			}
 			if ((int) STATE.getAndSet(this, ENDED) == SELECTING) {
 				ConnectionWatcher.this.departures.add(this);
 				ConnectionWatcher.this.selector.wakeup();

@@ -37,6 +37,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -126,6 +127,19 @@ class DisconnectTestApplication {
 			});
 			handled.started.countDown();
 			return sleepUntilReleasedOrCancelled(handled);
+		}
+
+		/**
+		 * Goes asynchronous at once and completes when the request's scope is cancelled, so the
+		 * request thread is free to serve others meanwhile.
+		 */
+		@GetMapping("/async")
+		DeferredResult<String> async(@RequestParam String id) {
+			Handled handled = Handled.track(id);
+			DeferredResult<String> result = new DeferredResult<>(30_000L);
+			this.scope.onCancel((cancellation) -> result.setResult("cancelled " + id));
+			handled.started.countDown();
+			return result;
 		}
 
 		@GetMapping("/fork-sleep")

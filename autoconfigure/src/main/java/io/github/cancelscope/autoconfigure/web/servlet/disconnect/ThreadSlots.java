@@ -1,0 +1,145 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The watches of the requests running on platform threads, one slot per thread, so that a request
+ * that ends within the grace is never seen by the watcher: its thread writes its slot when the
+ * request starts and clears it when it ends, both in a cache line no other request thread writes,
+ * and the watcher reads each slot once per tick. A virtual thread runs one request and ends, so it
+ * gets no slot: the caller queues its watch instead.
+ *
+ * @param <W> the type of the watches
+ */
+final class ThreadSlots<W> {
+
+	// Thread.isVirtual(), from Java 21; null before, where every thread is a platform thread
+	private static final @Nullable MethodHandle IS_VIRTUAL = isVirtual();
+
+	private final List<Slot<W>> slots = new CopyOnWriteArrayList<>();
+
+	private final ThreadLocal<Slot<W>> local = ThreadLocal.withInitial(this::newSlot);
+
+	private static @Nullable MethodHandle isVirtual() {
+		try {
+			return MethodHandles.publicLookup()
+				.findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+		}
+		catch (ReflectiveOperationException ex) {
+			return null;
+		}
+	}
+
+	private Slot<W> newSlot() {
+		Slot<W> slot = new Slot<>(Thread.currentThread());
+		this.slots.add(slot);
+		return slot;
+	}
+
+	/**
+	 * Returns the calling thread's slot, or {@code null} on a virtual thread.
+	 */
+	@Nullable Slot<W> ofCurrentThread() {
+		Thread thread = Thread.currentThread();
+		if (IS_VIRTUAL != null && isVirtual(thread)) {
+			return null;
+		}
+		return this.local.get();
+	}
+
+	private static boolean isVirtual(Thread thread) {
+		try {
+			return (boolean) IS_VIRTUAL.invokeExact(thread);
+		}
+		catch (Throwable ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Returns whether a slot holds a watch. Called by the watcher.
+	 */
+	boolean anyOccupied() {
+		for (Slot<W> slot : this.slots) {
+			if (slot.watch != null) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Hands each watch whose grace has passed to {@code due}, once. Called by the watcher.
+	 */
+	void takeDue(long now, Consumer<W> due) {
+		for (Slot<W> slot : this.slots) {
+			W watch = slot.watch;
+			// read after the watch: a newer request's start is later, so it is never due too early
+			if (watch != null && watch != slot.taken && now - slot.watchFrom >= 0) {
+				slot.taken = watch;
+				due.accept(watch);
+			}
+		}
+	}
+
+	/**
+	 * Forgets the slots of threads that have ended. Called by the watcher.
+	 */
+	void prune() {
+		this.slots.removeIf((slot) -> !slot.thread.isAlive());
+	}
+
+	void clear() {
+		this.slots.clear();
+	}
+
+	/**
+	 * One platform thread's request: written by that thread, read by the watcher.
+	 *
+	 * @param <W> the type of the watch
+	 */
+	static final class Slot<W> {
+
+		private final Thread thread;
+
+		// written before watch, so that a watcher that sees a watch sees its time or a later one
+		private volatile long watchFrom;
+
+		private volatile @Nullable W watch;
+
+		// watcher only: the last watch it took from this slot
+		private @Nullable W taken;
+
+		Slot(Thread thread) {
+			this.thread = thread;
+		}
+
+		@Nullable W watch() {
+			return this.watch;
+		}
+
+		void occupy(W watch, long watchFrom) {
+			this.watchFrom = watchFrom;
+			this.watch = watch;
+		}
+
+		/**
+		 * Empties the slot if it still holds {@code watch}; only its own thread does, so that an
+		 * asynchronous request ending elsewhere never empties the slot of the thread's next one.
+		 */
+		void vacate(W watch) {
+			if (this.watch == watch && Thread.currentThread() == this.thread) {
+				this.watch = null;
+			}
+		}
+
+	}
+
+}
