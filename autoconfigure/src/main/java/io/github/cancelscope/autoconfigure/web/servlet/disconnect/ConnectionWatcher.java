@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  * some means a pipelined request, which is left to the container, and the request is no longer
  * watched. An HTTP/2 stream is asked on each tick whether it was reset.
  * <p>
- * A request that ends within the grace costs a push onto a lock-free stack and an atomic exchange:
- * the watcher looks at it only on its next tick. Cancellation runs on a bounded pool of platform
+ * A request that ends within the grace costs two writes of its thread's slot, which the watcher
+ * reads once per tick, so it never sees the request (on a virtual thread: a push onto a lock-free
+ * stack that the watcher drains each tick). Cancellation runs on a bounded pool of platform
  * threads (at most {@value #CANCEL_THREADS}, {@value #CANCEL_QUEUE} cancellations waiting), not on the
  * watcher's, so that a storm of closes costs a few threads. Cancelling a scope is quick (its JDBC
  * cancels and connection aborts have executors of their own), so when the pool is full the watcher

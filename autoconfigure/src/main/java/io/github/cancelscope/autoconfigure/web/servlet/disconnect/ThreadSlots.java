@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The watches of the requests running on platform threads, one slot per thread, so that a request
  * that ends within the grace is never seen by the watcher: its thread writes its slot when the
- * request starts and clears it when it ends, both in a cache line no other request thread writes,
- * and the watcher reads each slot once per tick. A virtual thread runs one request and ends, so it
+ * request starts and clears it when it ends, in an object no other request thread writes, and the
+ * watcher reads each slot once per tick. A virtual thread runs one request and ends, so it
  * gets no slot: the caller queues its watch instead.
  *
  * @param <W> the type of the watches
