@@ -1,0 +1,145 @@
+package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ThreadSlots}: what the watcher takes, when, and how often, with request threads
+ * occupying and vacating their slots meanwhile.
+ */
+class ThreadSlotsTests {
+
+	private final ThreadSlots<String> slots = new ThreadSlots<>();
+
+	@Test
+	void aWatchIsTakenOnceAndOnlyWhenDue() {
+		ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
+		assertThat(slot).isNotNull();
+		slot.occupy("first", 100);
+		List<String> taken = new ArrayList<>();
+		this.slots.takeDue(99, taken::add);
+		assertThat(taken).as("before its grace").isEmpty();
+		this.slots.takeDue(100, taken::add);
+		this.slots.takeDue(200, taken::add);
+		assertThat(taken).containsExactly("first");
+		slot.occupy("second", 300);
+		this.slots.takeDue(300, taken::add);
+		assertThat(taken).containsExactly("first", "second");
+	}
+
+	@Test
+	void aVacatedSlotIsNotOccupiedAndYieldsNothing() {
+		ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
+		slot.occupy("request", 0);
+		assertThat(this.slots.anyOccupied()).isTrue();
+		slot.vacate("another request");
+		assertThat(this.slots.anyOccupied()).as("vacated for another watch").isTrue();
+		slot.vacate("request");
+		assertThat(this.slots.anyOccupied()).isFalse();
+		List<String> taken = new ArrayList<>();
+		this.slots.takeDue(Long.MAX_VALUE / 2, taken::add);
+		assertThat(taken).isEmpty();
+	}
+
+	@Test
+	void onlyTheSlotsOwnThreadVacatesIt() throws Exception {
+		ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
+		slot.occupy("asynchronous request", 0);
+		Thread elsewhere = new Thread(() -> slot.vacate("asynchronous request"));
+		elsewhere.start();
+		elsewhere.join(TimeUnit.SECONDS.toMillis(10));
+		assertThat(slot.watch()).as("after a completion on another thread").isEqualTo("asynchronous request");
+	}
+
+	@Test
+	void eachThreadHasItsOwnSlotAndEndedThreadsArePruned() throws Exception {
+		Map<String, ThreadSlots.Slot<String>> seen = new ConcurrentHashMap<>();
+		Thread thread = new Thread(() -> seen.put("other", this.slots.ofCurrentThread()));
+		thread.start();
+		thread.join(TimeUnit.SECONDS.toMillis(10));
+		assertThat(seen.get("other")).isNotNull().isNotSameAs(this.slots.ofCurrentThread());
+		seen.get("other").occupy("left behind", 0);
+		assertThat(this.slots.anyOccupied()).isTrue();
+		this.slots.prune();
+		assertThat(this.slots.anyOccupied()).as("the slot of a thread that ended").isFalse();
+		assertThat(this.slots.ofCurrentThread()).as("a live thread's slot").isNotNull();
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void virtualThreadsGetNoSlot() throws Exception {
+		// through reflection: this test is compiled for Java 17
+		Object virtual = Thread.class.getMethod("ofVirtual").invoke(null);
+		AtomicBoolean slotless = new AtomicBoolean();
+		Runnable task = () -> slotless.set(this.slots.ofCurrentThread() == null);
+		Thread thread = (Thread) Class.forName("java.lang.Thread$Builder")
+			.getMethod("start", Runnable.class)
+			.invoke(virtual, task);
+		thread.join(TimeUnit.SECONDS.toMillis(10));
+		assertThat(slotless).isTrue();
+	}
+
+	/**
+	 * Request threads run short and long requests while the watcher takes due watches: every long
+	 * request is taken exactly once, and no short one, whatever the interleaving.
+	 */
+	@Test
+	void underRacingRequestsEveryLongRequestIsTakenOnceAndNoShortOne() throws Exception {
+		int threads = 4;
+		int requests = 5_000;
+		Map<String, Integer> taken = new ConcurrentHashMap<>();
+		AtomicInteger clock = new AtomicInteger();
+		AtomicBoolean running = new AtomicBoolean(true);
+		CountDownLatch done = new CountDownLatch(threads);
+		List<String> longOnes = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			for (int r = 0; r < requests; r += 100) {
+				longOnes.add(t + "-" + r);
+			}
+		}
+		Thread watcher = new Thread(() -> {
+			while (running.get()) {
+				this.slots.takeDue(clock.get(), (watch) -> taken.merge(watch, 1, Integer::sum));
+			}
+		});
+		watcher.start();
+		for (int t = 0; t < threads; t++) {
+			int id = t;
+			new Thread(() -> {
+				ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
+				for (int r = 0; r < requests; r++) {
+					String watch = id + "-" + r;
+					boolean isLong = (r % 100 == 0);
+					// a short request is due only far in the future; a long one at once, and it waits to be taken
+					slot.occupy(watch, isLong ? clock.get() : Integer.MAX_VALUE);
+					if (isLong) {
+						long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+						while (!taken.containsKey(watch) && System.nanoTime() < until) {
+							Thread.onSpinWait();
+						}
+					}
+					slot.vacate(watch);
+				}
+				done.countDown();
+			}).start();
+		}
+		assertThat(done.await(60, TimeUnit.SECONDS)).as("request threads finished").isTrue();
+		running.set(false);
+		watcher.join(TimeUnit.SECONDS.toMillis(10));
+		assertThat(taken.keySet()).containsExactlyInAnyOrderElementsOf(longOnes);
+		assertThat(taken.values()).as("times each was taken").containsOnly(1);
+	}
+
+}
