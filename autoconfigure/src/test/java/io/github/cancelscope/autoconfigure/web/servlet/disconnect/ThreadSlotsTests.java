@@ -109,15 +109,15 @@ class ThreadSlotsTests {
 				longOnes.add(t + "-" + r);
 			}
 		}
-		Thread watcher = new Thread(() -> {
+		// daemons: a failed assertion must not leave them spinning in the test JVM
+		Thread watcher = daemon(() -> {
 			while (running.get()) {
 				this.slots.takeDue(clock.get(), (watch) -> taken.merge(watch, 1, Integer::sum));
 			}
 		});
-		watcher.start();
 		for (int t = 0; t < threads; t++) {
 			int id = t;
-			new Thread(() -> {
+			daemon(() -> {
 				ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
 				for (int r = 0; r < requests; r++) {
 					String watch = id + "-" + r;
@@ -133,13 +133,24 @@ class ThreadSlotsTests {
 					slot.vacate(watch);
 				}
 				done.countDown();
-			}).start();
+			});
 		}
-		assertThat(done.await(60, TimeUnit.SECONDS)).as("request threads finished").isTrue();
-		running.set(false);
-		watcher.join(TimeUnit.SECONDS.toMillis(10));
+		try {
+			assertThat(done.await(60, TimeUnit.SECONDS)).as("request threads finished").isTrue();
+		}
+		finally {
+			running.set(false);
+			watcher.join(TimeUnit.SECONDS.toMillis(10));
+		}
 		assertThat(taken.keySet()).containsExactlyInAnyOrderElementsOf(longOnes);
 		assertThat(taken.values()).as("times each was taken").containsOnly(1);
+	}
+
+	private static Thread daemon(Runnable task) {
+		Thread thread = new Thread(task);
+		thread.setDaemon(true);
+		thread.start();
+		return thread;
 	}
 
 }
