@@ -11,13 +11,16 @@ import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.web.servlet.ClientDisconnectWatch;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives each request a scope of kind {@value ScopeOptions#REQUEST}, described by its method and
@@ -26,8 +29,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * that escapes the chain (Spring MVC answers those of its handlers itself) is answered by
  * {@link CancellationResponses}. While the handler works, a {@link ClientDisconnectWatch} may cancel
  * the scope when the client goes away.
+ * <p>
+ * Registered for {@code REQUEST} dispatches only, it runs once per request without the request
+ * attribute that {@code OncePerRequestFilter} reads, sets and removes on each one.
  */
-final class RequestScopeFilter extends OncePerRequestFilter {
+final class RequestScopeFilter implements Filter {
+
+	private static final Log logger = LogFactory.getLog(RequestScopeFilter.class);
 
 	private static final ScopeOptions REQUEST = ScopeOptions.of(ScopeOptions.REQUEST);
 
@@ -49,7 +57,17 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+			throws IOException, ServletException {
+		if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse httpResponse) {
+			doFilter(http, httpResponse, chain);
+		}
+		else {
+			chain.doFilter(request, response);
+		}
+	}
+
+	private void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		CancellableScope scope;
 		try {
@@ -111,8 +129,8 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 		ScopeCancelledException cancelled = ScopeCancelledException.findIn(failure);
 		if (cancelled != null) {
 			if (this.responses.answer(cancelled, request, response)) {
-				if (this.logger.isDebugEnabled()) {
-					this.logger.debug("Answered " + request.getRequestURI() + " cancelled with " + cancelled.reason());
+				if (logger.isDebugEnabled()) {
+					logger.debug("Answered " + request.getRequestURI() + " cancelled with " + cancelled.reason());
 				}
 				return;
 			}
@@ -134,11 +152,6 @@ final class RequestScopeFilter extends OncePerRequestFilter {
 			throw error;
 		}
 		throw new ServletException(failure);
-	}
-
-	@Override
-	protected boolean shouldNotFilterAsyncDispatch() {
-		return true;
 	}
 
 	/**
