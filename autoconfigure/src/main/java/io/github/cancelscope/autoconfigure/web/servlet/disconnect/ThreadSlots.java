@@ -3,6 +3,7 @@ package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -15,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * request starts and clears it when it ends, in an object no other request thread writes, and the
  * watcher reads each slot once per tick. A virtual thread runs one request and ends, so it
  * gets no slot: the caller queues its watch instead.
+ * <p>
+ * A thread finds its slot in a table indexed by its id, which a pool's threads, numbered in the
+ * order they start, share without collisions; a thread whose entry another holds falls back to a
+ * {@link ThreadLocal}. A request thread's map of thread locals is crowded, and a lookup in it
+ * missed its first probe on most requests.
  *
  * @param <W> the type of the watches
  */
@@ -23,9 +29,16 @@ final class ThreadSlots<W> {
 	// Thread.isVirtual(), from Java 21; null before, where every thread is a platform thread
 	private static final @Nullable MethodHandle IS_VIRTUAL = isVirtual();
 
+	private static final int TABLE_SIZE = 512;
+
 	private final List<Slot<W>> slots = new CopyOnWriteArrayList<>();
 
 	private final ThreadLocal<Slot<W>> local = ThreadLocal.withInitial(this::newSlot);
+
+	// by thread id, modulo its length; written by the threads themselves, racily: a slot's thread
+	// is final, so a reader sees it whole or not at all, or falls back to the thread local
+	@SuppressWarnings("unchecked")
+	private final @Nullable Slot<W>[] byId = new Slot[TABLE_SIZE];
 
 	private static @Nullable MethodHandle isVirtual() {
 		try {
@@ -51,7 +64,22 @@ final class ThreadSlots<W> {
 		if (IS_VIRTUAL != null && isVirtual(thread)) {
 			return null;
 		}
-		return this.local.get();
+		int index = indexOf(thread);
+		Slot<W> entry = this.byId[index];
+		if (entry != null && entry.thread == thread) {
+			return entry;
+		}
+		Slot<W> slot = this.local.get();
+		// an entry whose thread still runs stays: two live threads would evict each other on every request
+		if (entry == null || !entry.thread.isAlive()) {
+			this.byId[index] = slot;
+		}
+		return slot;
+	}
+
+	@SuppressWarnings("deprecation") // threadId() is Java 19's name for it
+	private static int indexOf(Thread thread) {
+		return (int) thread.getId() & (TABLE_SIZE - 1);
 	}
 
 	private static boolean isVirtual(Thread thread) {
@@ -94,10 +122,18 @@ final class ThreadSlots<W> {
 	 */
 	void prune() {
 		this.slots.removeIf((slot) -> !slot.thread.isAlive());
+		for (int i = 0; i < this.byId.length; i++) {
+			Slot<W> entry = this.byId[i];
+			// may erase a live thread's entry written meanwhile: that thread finds its slot the slow way once
+			if (entry != null && !entry.thread.isAlive()) {
+				this.byId[i] = null;
+			}
+		}
 	}
 
 	void clear() {
 		this.slots.clear();
+		Arrays.fill(this.byId, null);
 	}
 
 	/**

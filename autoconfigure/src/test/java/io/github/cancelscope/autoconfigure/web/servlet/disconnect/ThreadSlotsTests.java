@@ -77,6 +77,56 @@ class ThreadSlotsTests {
 		assertThat(this.slots.ofCurrentThread()).as("a live thread's slot").isNotNull();
 	}
 
+	/**
+	 * Two live threads whose ids fall on the same entry of the table each keep their own slot, on
+	 * every lookup, whichever came first.
+	 */
+	@Test
+	@SuppressWarnings("deprecation")
+	void threadsWhoseIdsCollideKeepTheirOwnSlots() throws Exception {
+		Map<String, List<ThreadSlots.Slot<String>>> seen = new ConcurrentHashMap<>();
+		CountDownLatch bothLooked = new CountDownLatch(2);
+		CountDownLatch release = new CountDownLatch(1);
+		Thread first = lookingTwice("first", seen, bothLooked, release);
+		Thread second = lookingTwice("second", seen, bothLooked, release);
+		// thread ids are handed out as threads are made: one of the next thousand shares first's entry
+		while ((second.getId() - first.getId()) % 512 != 0) {
+			second = lookingTwice("second", seen, bothLooked, release);
+		}
+		first.start();
+		second.start();
+		assertThat(bothLooked.await(10, TimeUnit.SECONDS)).as("both threads looked their slots up").isTrue();
+		release.countDown();
+		first.join(TimeUnit.SECONDS.toMillis(10));
+		second.join(TimeUnit.SECONDS.toMillis(10));
+		assertThat(seen.get("first")).hasSize(4).containsOnly(seen.get("first").get(0));
+		assertThat(seen.get("second")).hasSize(4).containsOnly(seen.get("second").get(0));
+		assertThat(seen.get("first").get(0)).isNotSameAs(seen.get("second").get(0));
+		assertThat(seen.get("first").get(0)).isNotSameAs(this.slots.ofCurrentThread());
+	}
+
+	// a thread, not started, that looks its slot up twice, waits for the other, then twice more
+	private Thread lookingTwice(String name, Map<String, List<ThreadSlots.Slot<String>>> seen,
+			CountDownLatch bothLooked, CountDownLatch release) {
+		Thread thread = new Thread(() -> {
+			List<ThreadSlots.Slot<String>> mine = new ArrayList<>();
+			mine.add(this.slots.ofCurrentThread());
+			mine.add(this.slots.ofCurrentThread());
+			bothLooked.countDown();
+			try {
+				release.await(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			mine.add(this.slots.ofCurrentThread());
+			mine.add(this.slots.ofCurrentThread());
+			seen.put(name, mine);
+		});
+		thread.setDaemon(true);
+		return thread;
+	}
+
 	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21)
 	void virtualThreadsGetNoSlot() throws Exception {
