@@ -16,6 +16,12 @@ final class ScopeBinding {
 
 	private static final ThreadBinding BINDING = select(System.getProperty(PROPERTY), Runtime.version().feature());
 
+	private static final int TABLE_SIZE = 1024;
+
+	// written racily: a Frame's thread is final, so a reader sees it whole, and a thread reads its
+	// own last write or another thread's (see the class comment)
+	private static final @Nullable Frame[] BY_THREAD = new Frame[TABLE_SIZE];
+
 	private ScopeBinding() {
 	}
 
@@ -83,7 +89,17 @@ final class ScopeBinding {
 	}
 
 	static @Nullable Frame frame() {
+		Thread thread = Thread.currentThread();
+		Frame frame = BY_THREAD[indexOf(thread)];
+		if (frame != null && frame.thread == thread) {
+			return frame;
+		}
 		return BINDING.frame();
+	}
+
+	@SuppressWarnings("deprecation") // threadId() is Java 19's name for it
+	private static int indexOf(Thread thread) {
+		return (int) thread.getId() & (TABLE_SIZE - 1);
 	}
 
 	static RequestScope current() {
@@ -109,7 +125,7 @@ final class ScopeBinding {
 	static <R, X extends Throwable> R callIn(DefaultScope scope, CheckedCallable<? extends R, X> op) throws X {
 		Frame outer = frame();
 		Frame frame = (outer == null) ? new Frame(scope, null, null) : new Frame(scope, outer.fork(), outer.region());
-		return call(frame, op);
+		return call(frame, outer, op);
 	}
 
 	/**
@@ -120,7 +136,7 @@ final class ScopeBinding {
 			CheckedCallable<? extends R, X> op) throws X {
 		if (frame == null || frame.thread != Thread.currentThread()) {
 			return call(new Frame((frame != null) ? frame.scope : scope, (frame != null) ? frame.fork : null, region),
-					op);
+					frame, op);
 		}
 		AbortableRegion outer = frame.region;
 		frame.region = region;
@@ -137,11 +153,24 @@ final class ScopeBinding {
 	 */
 	static <R, X extends Throwable> R callInFork(DefaultScope scope, Fork<?> fork, CheckedCallable<? extends R, X> op)
 			throws X {
-		return call(new Frame(scope, fork, null), op);
+		return call(new Frame(scope, fork, null), frame(), op);
 	}
 
-	private static <R, X extends Throwable> R call(Frame frame, CheckedCallable<? extends R, X> op) throws X {
-		return BINDING.call(frame, op);
+	/**
+	 * Binds {@code frame}, made on the calling thread, for the length of {@code op}.
+	 * @param outer the frame the calling thread is in, or {@code null}
+	 */
+	private static <R, X extends Throwable> R call(Frame frame, @Nullable Frame outer,
+			CheckedCallable<? extends R, X> op) throws X {
+		int index = indexOf(frame.thread);
+		BY_THREAD[index] = frame;
+		try {
+			return BINDING.call(frame, op);
+		}
+		finally {
+			// written even over another thread's entry, so that this thread's last write is its current frame
+			BY_THREAD[index] = (outer != null && outer.thread == frame.thread) ? outer : null;
+		}
 	}
 
 }

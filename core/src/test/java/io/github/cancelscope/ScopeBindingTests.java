@@ -3,6 +3,8 @@ package io.github.cancelscope;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.cancelscope.spi.ScopeSettings;
@@ -158,6 +160,62 @@ class ScopeBindingTests {
 			}
 			assertThat(RequestScope.find()).as("on the test's thread").isEmpty();
 		}
+	}
+
+	/**
+	 * Threads whose ids share an entry of the table in front of the binding bind and unbind nested
+	 * scopes at once: each sees its own scope at every step, and none once it has left them.
+	 */
+	@Test
+	@SuppressWarnings("deprecation")
+	void threadsWhoseIdsCollideEachSeeTheirOwnScope() throws Exception {
+		int threads = 4;
+		int rounds = 20_000;
+		List<Thread> colliding = new ArrayList<>();
+		List<String> failures = new CopyOnWriteArrayList<>();
+		CountDownLatch start = new CountDownLatch(1);
+		CancellableScope root = this.root.scope();
+		long firstId = -1;
+		// thread ids are handed out as threads are made: every 1024th shares the first one's entry
+		while (colliding.size() < threads) {
+			Thread thread = new Thread(() -> {
+				try (CancellableScope outer = root.openChild(); CancellableScope inner = root.openChild()) {
+					Await.await(start, "the start");
+					for (int i = 0; i < rounds && failures.isEmpty(); i++) {
+						outer.call(() -> {
+							expect(outer, "in the outer scope", failures);
+							inner.call(() -> expect(inner, "in the inner scope", failures));
+							expect(outer, "back in the outer scope", failures);
+							return null;
+						});
+						if (RequestScope.find().isPresent()) {
+							failures.add("a scope left bound: " + RequestScope.find().get());
+						}
+					}
+				}
+			});
+			thread.setDaemon(true);
+			if (firstId < 0) {
+				firstId = thread.getId();
+			}
+			if ((thread.getId() - firstId) % 1024 == 0) {
+				colliding.add(thread);
+			}
+		}
+		colliding.forEach(Thread::start);
+		start.countDown();
+		for (Thread thread : colliding) {
+			Await.join(thread, "a colliding thread");
+		}
+		assertThat(failures).isEmpty();
+	}
+
+	private static Object expect(CancellableScope scope, String where, List<String> failures) {
+		RequestScope current = RequestScope.current();
+		if (current != scope) {
+			failures.add(where + ": saw " + current + " instead of " + scope);
+		}
+		return current;
 	}
 
 	private ScopeBinding.Frame frame() {
