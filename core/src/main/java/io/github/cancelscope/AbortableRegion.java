@@ -79,7 +79,8 @@ final class AbortableRegion {
 		try {
 			boolean wasInterrupted = interrupts && Thread.currentThread().isInterrupted();
 			AbortableRegion region = new AbortableRegion(kind, abort, interrupts, (frame != null) ? frame.region() : null);
-			Registration registration = scope.register(region);
+			ScopeLifecycle lifecycle = scope.lifecycle();
+			lifecycle.register(region);
 			try {
 				Cancellation refused = region.begin();
 				if (refused != null) {
@@ -88,7 +89,7 @@ final class AbortableRegion {
 				return ScopeBinding.callInRegion(frame, scope, region, body);
 			}
 			finally {
-				registration.close();
+				lifecycle.unregister(region);
 				InterruptPolicy.afterRegion(region, region.exit(), wasInterrupted);
 			}
 		}

@@ -276,13 +276,6 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 		return AbortableRegion.run(this, kind, thread::interrupt, true, body);
 	}
 
-	/**
-	 * Registers a region of this scope that is about to run.
-	 */
-	Registration register(AbortableRegion region) {
-		return this.lifecycle.register(region);
-	}
-
 	@Override
 	public void close() {
 		// a deadline that passed with no timer armed (nothing was registered) counts as it would have

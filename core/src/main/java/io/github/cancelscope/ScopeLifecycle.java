@@ -17,10 +17,10 @@ import org.jspecify.annotations.Nullable;
  * {@link DefaultScope} is the API over it, as the JDK's {@code StructuredTaskScopeImpl} is over its
  * state and {@code ThreadFlock}.
  * <p>
- * A single lock guards the state and the registries but the children ({@link ChildScopes});
- * listeners, regions, children and forks are told outside it, so a listener may call back into the
- * scope. The cancellation is a volatile field
- * written under the lock, so reading it costs one read.
+ * A single lock guards the state and the registries but the children ({@link ChildScopes}) and
+ * the slot of the first running region ({@link Regions}); listeners, regions, children and forks
+ * are told outside it, so a listener may call back into the scope. The cancellation is a volatile
+ * field written under the lock, so reading it costs one read.
  */
 final class ScopeLifecycle {
 
@@ -52,11 +52,11 @@ final class ScopeLifecycle {
 	// whether close() found work running and so cancels the scope; written under the lock
 	private volatile boolean cancelsOnClose;
 
-	// guarded by lock; the registries are made on first use
-
+	// guarded by lock; its list is made on first use
 	private final Registry<CancellationListener> listeners = new Registry<>();
 
-	private final Registry<AbortableRegion> regions = new Registry<>();
+	// a slot taken without the lock, then a list guarded by it (see Regions)
+	private final Regions regions = new Regions(this.lock);
 
 	// made on first use, under the lock; not guarded by it (see ChildScopes)
 	private volatile @Nullable ChildScopes children;
@@ -232,50 +232,48 @@ final class ScopeLifecycle {
 	}
 
 	Registration onCancel(CancellationListener listener) {
-		Registration registration = add(this.listeners, listener);
-		if (registration == null) {
-			notify(listener, Objects.requireNonNull(this.cancellation));
-			return Registration.NONE;
-		}
-		return registration;
-	}
-
-	/**
-	 * Registers a region that is about to run, so that a cancellation aborts it; aborts it at once
-	 * (before it begins) if the scope is cancelled.
-	 */
-	Registration register(AbortableRegion region) {
-		Registration registration = add(this.regions, region);
-		if (registration == null) {
-			region.abort(Objects.requireNonNull(this.cancellation));
-			return Registration.NONE;
-		}
-		return registration;
-	}
-
-	// how to remove the element added; NONE if the scope is closed; null if cancelled: the caller tells it
-	private <E> @Nullable Registration add(Registry<E> registry, E element) {
 		armTimer();
 		this.lock.lock();
 		try {
-			if (this.cancellation != null) {
-				return null;
+			if (this.cancellation == null) {
+				if (this.state == State.CLOSED) {
+					return Registration.NONE;
+				}
+				this.listeners.add(listener);
+				return () -> removeListener(listener);
 			}
-			if (this.state == State.CLOSED) {
-				return Registration.NONE;
-			}
-			registry.add(element);
-			return () -> remove(registry, element);
 		}
 		finally {
 			this.lock.unlock();
 		}
+		notify(listener, Objects.requireNonNull(this.cancellation));
+		return Registration.NONE;
 	}
 
-	private <E> void remove(Registry<E> registry, E element) {
+	/**
+	 * Registers a region that is about to run, so that a cancellation aborts it; aborts it at once
+	 * (before it begins) if the scope is cancelled. The region {@linkplain #unregister unregisters}
+	 * when it exits.
+	 */
+	void register(AbortableRegion region) {
+		armTimer();
+		this.regions.add(region);
+		// after the add: a cancel() that this read misses drains the region after it (see Regions)
+		Cancellation cancellation = this.cancellation;
+		if (cancellation != null) {
+			this.regions.remove(region);
+			region.abort(cancellation);
+		}
+	}
+
+	void unregister(AbortableRegion region) {
+		this.regions.remove(region);
+	}
+
+	private void removeListener(CancellationListener listener) {
 		this.lock.lock();
 		try {
-			registry.remove(element);
+			this.listeners.remove(listener);
 		}
 		finally {
 			this.lock.unlock();

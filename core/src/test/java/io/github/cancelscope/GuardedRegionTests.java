@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -212,6 +213,59 @@ class GuardedRegionTests {
 			}
 		}
 		assertThat(problems).isEmpty();
+	}
+
+	/**
+	 * Two regions of one scope register (one in the scope's slot, one in its list, in either
+	 * order) while another thread cancels the scope: a region that began is always aborted, and
+	 * one that did not is refused. A registration the cancel missed would leave its region waiting.
+	 */
+	@Test
+	void cancelRacingTheRegistrationOfTwoRegionsAbortsEachRegionThatBegan() throws Exception {
+		List<String> problems = new CopyOnWriteArrayList<>();
+		for (int i = 0; i < 1000 && problems.isEmpty(); i++) {
+			int iteration = i;
+			CancellableScope scope = this.root.scope().openChild();
+			CyclicBarrier barrier = new CyclicBarrier(3);
+			Runnable region = () -> {
+				CountDownLatch aborted = new CountDownLatch(1);
+				awaitQuietly(barrier, problems);
+				try {
+					scope.abortable("test", aborted::countDown, () -> {
+						if (!aborted.await(10, TimeUnit.SECONDS)) {
+							problems.add("iteration " + iteration + ": a region that began was not aborted in 10 s");
+						}
+						return null;
+					});
+				}
+				catch (ScopeCancelledException ex) {
+					// refused: the cancel came before the region began
+				}
+				catch (InterruptedException ex) {
+					problems.add("iteration " + iteration + ": interrupted");
+				}
+			};
+			Thread first = TestThreads.start(region);
+			Thread second = TestThreads.start(region);
+			awaitQuietly(barrier, problems);
+			for (int s = ThreadLocalRandom.current().nextInt(300); s > 0; s--) {
+				Thread.onSpinWait();
+			}
+			scope.cancel(CancellationReason.CANCELLED);
+			Await.join(first, "the first region's thread ended");
+			Await.join(second, "the second region's thread ended");
+			scope.close();
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	private static void awaitQuietly(CyclicBarrier barrier, List<String> problems) {
+		try {
+			barrier.await(10, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			problems.add("barrier: " + ex);
+		}
 	}
 
 	@Test
