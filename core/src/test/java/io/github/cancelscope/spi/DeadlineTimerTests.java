@@ -12,6 +12,7 @@ import io.github.cancelscope.Registration;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Tests for {@link DeadlineTimer}, on the real clock: each waits for an event, with a bound that
@@ -35,6 +36,36 @@ class DeadlineTimerTests {
 		timer.schedule(() -> record(fired, "second", all), inMillis(60));
 		assertThat(all.await(HANG_SECONDS, TimeUnit.SECONDS)).as("all three timers fired").isTrue();
 		assertThat(fired).containsExactly("first", "second", "third");
+	}
+
+	/**
+	 * On a wheel of four 10 ms slots, timers due up to six turns ahead, scheduled out of order and
+	 * some cancelled, fire in the order of their deadlines, and the cancelled ones never do.
+	 */
+	@Test
+	void timersDueSeveralTurnsOfTheWheelAheadFireInOrder() throws InterruptedException {
+		List<String> fired = new CopyOnWriteArrayList<>();
+		CountDownLatch all = new CountDownLatch(5);
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-turns", 4);
+		timer.schedule(() -> record(fired, "250", all), inMillis(250));
+		timer.schedule(() -> record(fired, "cancelled 100", all), inMillis(100)).close();
+		timer.schedule(() -> record(fired, "45", all), inMillis(45));
+		timer.schedule(() -> record(fired, "170", all), inMillis(170));
+		timer.schedule(() -> record(fired, "15", all), inMillis(15));
+		timer.schedule(() -> record(fired, "cancelled 200", all), inMillis(200)).close();
+		timer.schedule(() -> record(fired, "95", all), inMillis(95));
+		assertThat(all.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the five armed timers fired").isTrue();
+		// due after both cancelled ones: once it has fired, either of them would have
+		CountDownLatch sentinel = new CountDownLatch(1);
+		timer.schedule(sentinel::countDown, inMillis(10));
+		assertThat(sentinel.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the sentinel fired").isTrue();
+		assertThat(fired).containsExactly("15", "45", "95", "170", "250");
+	}
+
+	@Test
+	void aWheelOfSlotsThatAreNotAPowerOfTwoIsRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new DeadlineTimer(Runnable::run, "test-timer-slots", 6))
+			.withMessage("wheelSlots must be a power of two: 6");
 	}
 
 	@Test
