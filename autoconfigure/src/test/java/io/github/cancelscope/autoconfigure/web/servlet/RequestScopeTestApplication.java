@@ -86,12 +86,16 @@ class RequestScopeTestApplication {
 		String sibling() {
 			this.scope.defer(() -> events.add("first cleanup"));
 			this.scope.defer(() -> events.add("second cleanup"));
+			CountDownLatch slowDeferred = new CountDownLatch(1);
 			Subtask<String> slow = this.scope.fork(() -> {
 				RequestScope.current().defer(() -> events.add("slow cleanup"));
+				slowDeferred.countDown();
 				Thread.sleep(30_000);
 				return "slow";
 			});
 			this.scope.fork(() -> {
+				// fails once its sibling runs: a sibling stopped before its thread took it never runs at all
+				slowDeferred.await(10, TimeUnit.SECONDS);
 				throw new TeapotException();
 			});
 			return slow.join();
