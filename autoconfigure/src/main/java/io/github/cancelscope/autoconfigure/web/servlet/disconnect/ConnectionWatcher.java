@@ -150,7 +150,7 @@ final class ConnectionWatcher implements AutoCloseable {
 			if (previous != null && !previous.isEnded()) {
 				arrive(previous);
 			}
-			slot.occupy(watch, watchFrom);
+			slot.occupy(watch);
 		}
 		else {
 			arrive(watch);
@@ -410,7 +410,7 @@ final class ConnectionWatcher implements AutoCloseable {
 		}
 	}
 
-	private final class Watch implements ClientDisconnectWatch.Watch {
+	private final class Watch implements ClientDisconnectWatch.Watch, ThreadSlots.Timed {
 
 		private static final int WAITING = 0;
 
@@ -471,6 +471,11 @@ final class ConnectionWatcher implements AutoCloseable {
 			if (this.disconnected && !this.connection.responseCommitted()) {
 				this.connection.dropResponse();
 			}
+		}
+
+		@Override
+		public long watchFrom() {
+			return this.watchFrom;
 		}
 
 		boolean isEnded() {

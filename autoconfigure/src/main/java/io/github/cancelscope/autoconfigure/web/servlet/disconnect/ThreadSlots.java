@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <W> the type of the watches
  */
-final class ThreadSlots<W> {
+final class ThreadSlots<W extends ThreadSlots.Timed> {
 
 	// Thread.isVirtual(), from Java 21; null before, where every thread is a platform thread
 	private static final @Nullable MethodHandle IS_VIRTUAL = isVirtual();
@@ -109,8 +109,8 @@ final class ThreadSlots<W> {
 	void takeDue(long now, Consumer<W> due) {
 		for (Slot<W> slot : this.slots) {
 			W watch = slot.watch;
-			// read after the watch: a newer request's start is later, so it is never due too early
-			if (watch != null && watch != slot.taken && now - slot.watchFrom >= 0) {
+			// the time is the watch's own: a slot's next request cannot lend its time to the last one
+			if (watch != null && watch != slot.taken && now - watch.watchFrom() >= 0) {
 				slot.taken = watch;
 				due.accept(watch);
 			}
@@ -137,6 +137,15 @@ final class ThreadSlots<W> {
 	}
 
 	/**
+	 * A watch: the time from which the watcher looks at it, fixed when it is made.
+	 */
+	interface Timed {
+
+		long watchFrom();
+
+	}
+
+	/**
 	 * One platform thread's request: written by that thread, read by the watcher.
 	 *
 	 * @param <W> the type of the watch
@@ -144,9 +153,6 @@ final class ThreadSlots<W> {
 	static final class Slot<W> {
 
 		private final Thread thread;
-
-		// written before watch, so that a watcher that sees a watch sees its time or a later one
-		private volatile long watchFrom;
 
 		private volatile @Nullable W watch;
 
@@ -161,8 +167,7 @@ final class ThreadSlots<W> {
 			return this.watch;
 		}
 
-		void occupy(W watch, long watchFrom) {
-			this.watchFrom = watchFrom;
+		void occupy(W watch) {
 			this.watch = watch;
 		}
 

@@ -21,56 +21,58 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ThreadSlotsTests {
 
-	private final ThreadSlots<String> slots = new ThreadSlots<>();
+	private final ThreadSlots<Request> slots = new ThreadSlots<>();
 
 	@Test
 	void aWatchIsTakenOnceAndOnlyWhenDue() {
-		ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
+		ThreadSlots.Slot<Request> slot = this.slots.ofCurrentThread();
 		assertThat(slot).isNotNull();
-		slot.occupy("first", 100);
+		slot.occupy(new Request("first", 100));
 		List<String> taken = new ArrayList<>();
-		this.slots.takeDue(99, taken::add);
+		this.slots.takeDue(99, (watch) -> taken.add(watch.name()));
 		assertThat(taken).as("before its grace").isEmpty();
-		this.slots.takeDue(100, taken::add);
-		this.slots.takeDue(200, taken::add);
+		this.slots.takeDue(100, (watch) -> taken.add(watch.name()));
+		this.slots.takeDue(200, (watch) -> taken.add(watch.name()));
 		assertThat(taken).containsExactly("first");
-		slot.occupy("second", 300);
-		this.slots.takeDue(300, taken::add);
+		slot.occupy(new Request("second", 300));
+		this.slots.takeDue(300, (watch) -> taken.add(watch.name()));
 		assertThat(taken).containsExactly("first", "second");
 	}
 
 	@Test
 	void aVacatedSlotIsNotOccupiedAndYieldsNothing() {
-		ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
-		slot.occupy("request", 0);
+		ThreadSlots.Slot<Request> slot = this.slots.ofCurrentThread();
+		Request request = new Request("request", 0);
+		slot.occupy(request);
 		assertThat(this.slots.anyOccupied()).isTrue();
-		slot.vacate("another request");
+		slot.vacate(new Request("another request", 0));
 		assertThat(this.slots.anyOccupied()).as("vacated for another watch").isTrue();
-		slot.vacate("request");
+		slot.vacate(request);
 		assertThat(this.slots.anyOccupied()).isFalse();
-		List<String> taken = new ArrayList<>();
+		List<Request> taken = new ArrayList<>();
 		this.slots.takeDue(Long.MAX_VALUE / 2, taken::add);
 		assertThat(taken).isEmpty();
 	}
 
 	@Test
 	void onlyTheSlotsOwnThreadVacatesIt() throws Exception {
-		ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
-		slot.occupy("asynchronous request", 0);
-		Thread elsewhere = new Thread(() -> slot.vacate("asynchronous request"));
+		ThreadSlots.Slot<Request> slot = this.slots.ofCurrentThread();
+		Request asynchronous = new Request("asynchronous request", 0);
+		slot.occupy(asynchronous);
+		Thread elsewhere = new Thread(() -> slot.vacate(asynchronous));
 		elsewhere.start();
 		elsewhere.join(TimeUnit.SECONDS.toMillis(10));
-		assertThat(slot.watch()).as("after a completion on another thread").isEqualTo("asynchronous request");
+		assertThat(slot.watch()).as("after a completion on another thread").isSameAs(asynchronous);
 	}
 
 	@Test
 	void eachThreadHasItsOwnSlotAndEndedThreadsArePruned() throws Exception {
-		Map<String, ThreadSlots.Slot<String>> seen = new ConcurrentHashMap<>();
+		Map<String, ThreadSlots.Slot<Request>> seen = new ConcurrentHashMap<>();
 		Thread thread = new Thread(() -> seen.put("other", this.slots.ofCurrentThread()));
 		thread.start();
 		thread.join(TimeUnit.SECONDS.toMillis(10));
 		assertThat(seen.get("other")).isNotNull().isNotSameAs(this.slots.ofCurrentThread());
-		seen.get("other").occupy("left behind", 0);
+		seen.get("other").occupy(new Request("left behind", 0));
 		assertThat(this.slots.anyOccupied()).isTrue();
 		this.slots.prune();
 		assertThat(this.slots.anyOccupied()).as("the slot of a thread that ended").isFalse();
@@ -84,7 +86,7 @@ class ThreadSlotsTests {
 	@Test
 	@SuppressWarnings("deprecation")
 	void threadsWhoseIdsCollideKeepTheirOwnSlots() throws Exception {
-		Map<String, List<ThreadSlots.Slot<String>>> seen = new ConcurrentHashMap<>();
+		Map<String, List<ThreadSlots.Slot<Request>>> seen = new ConcurrentHashMap<>();
 		CountDownLatch bothLooked = new CountDownLatch(2);
 		CountDownLatch release = new CountDownLatch(1);
 		Thread first = lookingTwice("first", seen, bothLooked, release);
@@ -106,10 +108,10 @@ class ThreadSlotsTests {
 	}
 
 	// a thread, not started, that looks its slot up twice, waits for the other, then twice more
-	private Thread lookingTwice(String name, Map<String, List<ThreadSlots.Slot<String>>> seen,
+	private Thread lookingTwice(String name, Map<String, List<ThreadSlots.Slot<Request>>> seen,
 			CountDownLatch bothLooked, CountDownLatch release) {
 		Thread thread = new Thread(() -> {
-			List<ThreadSlots.Slot<String>> mine = new ArrayList<>();
+			List<ThreadSlots.Slot<Request>> mine = new ArrayList<>();
 			mine.add(this.slots.ofCurrentThread());
 			mine.add(this.slots.ofCurrentThread());
 			bothLooked.countDown();
@@ -162,21 +164,22 @@ class ThreadSlotsTests {
 		// daemons: a failed assertion must not leave them spinning in the test JVM
 		Thread watcher = daemon(() -> {
 			while (running.get()) {
-				this.slots.takeDue(clock.get(), (watch) -> taken.merge(watch, 1, Integer::sum));
+				this.slots.takeDue(clock.get(), (watch) -> taken.merge(watch.name(), 1, Integer::sum));
 			}
 		});
 		for (int t = 0; t < threads; t++) {
 			int id = t;
 			daemon(() -> {
-				ThreadSlots.Slot<String> slot = this.slots.ofCurrentThread();
+				ThreadSlots.Slot<Request> slot = this.slots.ofCurrentThread();
 				for (int r = 0; r < requests; r++) {
-					String watch = id + "-" + r;
+					String name = id + "-" + r;
 					boolean isLong = (r % 100 == 0);
 					// a short request is due only far in the future; a long one at once, and it waits to be taken
-					slot.occupy(watch, isLong ? clock.get() : Integer.MAX_VALUE);
+					Request watch = new Request(name, isLong ? clock.get() : Integer.MAX_VALUE);
+					slot.occupy(watch);
 					if (isLong) {
 						long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-						while (!taken.containsKey(watch) && System.nanoTime() < until) {
+						while (!taken.containsKey(name) && System.nanoTime() < until) {
 							Thread.onSpinWait();
 						}
 					}
@@ -201,6 +204,9 @@ class ThreadSlotsTests {
 		thread.setDaemon(true);
 		thread.start();
 		return thread;
+	}
+
+	private record Request(String name, long watchFrom) implements ThreadSlots.Timed {
 	}
 
 }
