@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The per-request overhead of the starter: the sample app twice, starter on and off
 # (--cancelscope.enabled=false), same JVM flags, same cancelscope.request.timeout, driven by wrk in
-# interleaved rounds. Headline: server CPU per request (utime+stime of the JVM from /proc/PID/stat,
+# interleaved rounds, or both at once (--mode simultaneous). Headline: server CPU per request (utime+stime of the JVM from /proc/PID/stat,
 # before and after each round, divided by the requests wrk completed). Also throughput and p50/p99.
 # Writes JSON and prints Markdown tables. See README.md next to this file.
 #
@@ -15,6 +15,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 # every setting: a flag, or the environment variable of the same name in capitals
 ROUNDS=${ROUNDS:-5}                 # measured rounds per endpoint (each: one run per instance)
+MODE=${MODE:-sequential}            # sequential: the two runs of a round one after the other; simultaneous: at once
 DURATION=${DURATION:-6}             # seconds per measured run
 WARMUP=${WARMUP:-15}                # seconds per endpoint and instance before the first round
 PAUSE=${PAUSE:-1}                   # seconds of quiet before each run
@@ -41,13 +42,17 @@ Usage: benchmarks/overhead/overhead.sh [options]
 Starts the sample twice on free loopback ports (starter on, and --cancelscope.enabled=false), warms
 both up, then drives them in interleaved rounds with wrk and reports server CPU per request,
 throughput and p50/p99 latency per endpoint, with/without ratios and every round's numbers.
+With --mode simultaneous each round drives both instances at the same time, each with a wrk of its
+own, so that whatever else the machine does falls on both runs of a round alike.
 
 Options (or the environment variable in capitals, e.g. ROUNDS=3):
   --rounds N            measured rounds per endpoint, each one run per instance   [$ROUNDS]
+  --mode M              sequential: a round's two runs one after the other, in
+                        alternating order; simultaneous: both at once             [$MODE]
   --duration S          seconds per measured run                                 [$DURATION]
   --warmup S            seconds per endpoint and instance before the rounds       [$WARMUP]
   --pause S             seconds of quiet before each run                         [$PAUSE]
-  --connections N       wrk -c                                                   [$CONNECTIONS]
+  --connections N       wrk -c, per instance (in simultaneous mode too)           [$CONNECTIONS]
   --threads N           wrk -t                                                   [$THREADS]
   --endpoints "P ..."   paths to measure                 [$ENDPOINTS]
   --request-timeout D   cancelscope.request.timeout of both instances            [$REQUEST_TIMEOUT]
@@ -73,6 +78,7 @@ EOF
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 		--rounds) ROUNDS=$2; shift 2 ;;
+		--mode) MODE=$2; shift 2 ;;
 		--duration) DURATION=$2; shift 2 ;;
 		--warmup) WARMUP=$2; shift 2 ;;
 		--pause) PAUSE=$2; shift 2 ;;
@@ -99,6 +105,7 @@ for n in ROUNDS DURATION WARMUP CONNECTIONS THREADS; do
 done
 [[ $ROUNDS -ge 1 && $DURATION -ge 1 ]] || { echo "--rounds and --duration must be at least 1" >&2; exit 2; }
 [[ $SOURCE == tree || $SOURCE == head ]] || { echo "--source is tree or head, not '$SOURCE'" >&2; exit 2; }
+[[ $MODE == sequential || $MODE == simultaneous ]] || { echo "--mode is sequential or simultaneous, not '$MODE'" >&2; exit 2; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -190,13 +197,12 @@ EOF
 
 # ---------------------------------------------------------------------------------------- servers
 
-declare -A PID PORT
-WRK_PID=""
+declare -A PID PORT WRK C0 C1 T0 T1
 cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
-	[[ -n $WRK_PID ]] && kill -TERM "$WRK_PID" 2>/dev/null || true
 	local p
+	for p in "${WRK[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for _ in $(seq 1 100); do
 		local alive=0
@@ -301,82 +307,106 @@ children_cpu_ms() { # file written by `times` -> CPU time of this shell's reaped
 
 printf 'endpoint\tround\tinstance\torder\twall_s\trequests\trps\tcpu_ms\tcpu_us_per_req\tp50_ms\tp90_ms\tp99_ms\tp999_ms\tmean_ms\tmax_ms\terrors\tmachine_busy_pct\tclient_cpu_ms\tjit_cpu_ms\tgc_cpu_ms\n' >"$TSV"
 
-measure() { # path, round (0 = warm-up), instance, order within the pair, seconds
-	local path=$1 round=$2 name=$3 order=$4 secs=$5
-	local pid=${PID[$name]} out c0 c1 m0 m1 w0 w1 t0 t1 jit gc
+measure() { # path, round (0 = warm-up), order within the pair (0: at once), seconds, instance...
+	local path=$1 round=$2 order=$3 secs=$4; shift 4
+	local name pid out m0 m1 w0 w1 jit gc
 	sleep "$PAUSE"
-	thread_ticks "$pid" >"$RUN_DIR/threads.0"
-	c0=$(cpu_ticks "$pid"); m0=$(machine_ticks); t0=$(date +%s%N)
+	m0=$(machine_ticks)
 	# `times` in this shell, not in a subshell: its second line is the CPU of the children it reaped
 	times >"$RUN_DIR/times.0"
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" -s "$LUA" "http://127.0.0.1:${PORT[$name]}$path" >"$RUN_DIR/wrk.out" 2>&1 &
-	WRK_PID=$!
-	wait "$WRK_PID" || { cat "$RUN_DIR/wrk.out" >&2; echo "wrk failed" >&2; exit 1; }
-	WRK_PID=""
+	for name in "$@"; do
+		pid=${PID[$name]}
+		thread_ticks "$pid" >"$RUN_DIR/threads.$name.0"
+		C0[$name]=$(cpu_ticks "$pid"); T0[$name]=$(date +%s%N)
+		wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" -s "$LUA" "http://127.0.0.1:${PORT[$name]}$path" >"$RUN_DIR/wrk.$name.out" 2>&1 &
+		WRK[$name]=$!
+	done
+	for name in "$@"; do
+		pid=${PID[$name]}
+		wait "${WRK[$name]}" || { cat "$RUN_DIR/wrk.$name.out" >&2; echo "wrk failed" >&2; exit 1; }
+		unset "WRK[$name]"
+		C1[$name]=$(cpu_ticks "$pid"); T1[$name]=$(date +%s%N)
+		thread_ticks "$pid" >"$RUN_DIR/threads.$name.1"
+	done
 	times >"$RUN_DIR/times.1"
-	c1=$(cpu_ticks "$pid"); m1=$(machine_ticks); t1=$(date +%s%N)
-	thread_ticks "$pid" >"$RUN_DIR/threads.1"
+	m1=$(machine_ticks)
 	w0=$(children_cpu_ms "$RUN_DIR/times.0"); w1=$(children_cpu_ms "$RUN_DIR/times.1")
-	jit=$(thread_delta_ms "$RUN_DIR/threads.0" "$RUN_DIR/threads.1" jit)
-	gc=$(thread_delta_ms "$RUN_DIR/threads.0" "$RUN_DIR/threads.1" gc)
-	kill -0 "$pid" 2>/dev/null || { echo "the '$name' instance died; see $RUN_DIR/$name.log" >&2; exit 1; }
-	out=$(grep '^OVERHEAD ' "$RUN_DIR/wrk.out") || { cat "$RUN_DIR/wrk.out" >&2; echo "no summary from wrk" >&2; exit 1; }
-	awk -v path="$path" -v round="$round" -v name="$name" -v order="$order" -v tck="$CLK_TCK" \
-		-v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v w0="$w0" -v w1="$w1" -v t0="$t0" -v t1="$t1" -v jit="$jit" -v gc="$gc" '
-		{
-			for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			split(m0, a, " "); split(m1, b, " ")
-			req = v["requests"]; cpu_ms = (c1 - c0) * 1000 / tck
-			errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-			printf "%s\t%d\t%s\t%d\t%.3f\t%d\t%.1f\t%.0f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.1f\t%d\t%d\t%d\n",
-				path, round, name, order, (t1 - t0) / 1e9, req, req / (v["duration_us"] / 1e6), cpu_ms,
-				(req > 0 ? cpu_ms * 1000 / req : 0), v["p50_us"] / 1000, v["p90_us"] / 1000, v["p99_us"] / 1000,
-				v["p999_us"] / 1000, v["mean_us"] / 1000, v["max_us"] / 1000, errors,
-				(b[2] > a[2] ? 100 * (b[1] - a[1]) / (b[2] - a[2]) : 0), w1 - w0, jit, gc
-		}' <<<"$out" | tee -a "$TSV" | awk -F'\t' -v W="$round" '{
-			printf "  %-16s %s %-7s %7d req  %8.1f req/s  %7.2f us CPU/req  p50 %6.2f ms  p99 %6.2f ms  errors %d  JIT %d ms  GC %d ms  machine busy %.0f%%\n",
-				$1, (W == 0 ? "warm-up " : "round " W), $3, $6, $7, $9, $10, $12, $16, $19, $20, $17 }' >&2
+	for name in "$@"; do
+		pid=${PID[$name]}
+		jit=$(thread_delta_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1" jit)
+		gc=$(thread_delta_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1" gc)
+		kill -0 "$pid" 2>/dev/null || { echo "the '$name' instance died; see $RUN_DIR/$name.log" >&2; exit 1; }
+		out=$(grep '^OVERHEAD ' "$RUN_DIR/wrk.$name.out") || { cat "$RUN_DIR/wrk.$name.out" >&2; echo "no summary from wrk" >&2; exit 1; }
+		# machine busy and wrk's CPU cover the whole run: with the instances at once, both wrks
+		awk -v path="$path" -v round="$round" -v name="$name" -v order="$order" -v tck="$CLK_TCK" \
+			-v c0="${C0[$name]}" -v c1="${C1[$name]}" -v m0="$m0" -v m1="$m1" -v w0="$w0" -v w1="$w1" \
+			-v t0="${T0[$name]}" -v t1="${T1[$name]}" -v jit="$jit" -v gc="$gc" '
+			{
+				for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+				split(m0, a, " "); split(m1, b, " ")
+				req = v["requests"]; cpu_ms = (c1 - c0) * 1000 / tck
+				errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
+				printf "%s\t%d\t%s\t%d\t%.3f\t%d\t%.1f\t%.0f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.1f\t%d\t%d\t%d\n",
+					path, round, name, order, (t1 - t0) / 1e9, req, req / (v["duration_us"] / 1e6), cpu_ms,
+					(req > 0 ? cpu_ms * 1000 / req : 0), v["p50_us"] / 1000, v["p90_us"] / 1000, v["p99_us"] / 1000,
+					v["p999_us"] / 1000, v["mean_us"] / 1000, v["max_us"] / 1000, errors,
+					(b[2] > a[2] ? 100 * (b[1] - a[1]) / (b[2] - a[2]) : 0), w1 - w0, jit, gc
+			}' <<<"$out" | tee -a "$TSV" | awk -F'\t' -v W="$round" '{
+				printf "  %-16s %s %-7s %7d req  %8.1f req/s  %7.2f us CPU/req  p50 %6.2f ms  p99 %6.2f ms  errors %d  JIT %d ms  GC %d ms  machine busy %.0f%%\n",
+					$1, (W == 0 ? "warm-up " : "round " W), $3, $6, $7, $9, $10, $12, $16, $19, $20, $17 }' >&2
+	done
+}
+
+pair() { # path, round, seconds: both instances, one after the other in this round's order, or at once
+	local path=$1 round=$2 secs=$3
+	if [[ $MODE == simultaneous ]]; then
+		measure "$path" "$round" 0 "$secs" with without
+	elif (( round % 2 == 0 && round > 0 )); then
+		measure "$path" "$round" 1 "$secs" without; measure "$path" "$round" 2 "$secs" with
+	else
+		measure "$path" "$round" 1 "$secs" with; measure "$path" "$round" 2 "$secs" without
+	fi
 }
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 n_endpoints=$(wc -w <<<"$ENDPOINTS")
-total=$(( n_endpoints * 2 * (WARMUP + ROUNDS * DURATION) + n_endpoints * 2 * (ROUNDS + 1) * PAUSE ))
-log "warm-up ${WARMUP} s per endpoint and instance, then $ROUNDS rounds of ${DURATION} s; about $(( total / 60 )) min $(( total % 60 )) s"
+runs=2; [[ $MODE == simultaneous ]] && runs=1
+total=$(( n_endpoints * runs * (WARMUP + ROUNDS * DURATION + (ROUNDS + 1) * PAUSE) ))
+log "$MODE: warm-up ${WARMUP} s per endpoint and instance, then $ROUNDS rounds of ${DURATION} s; about $(( total / 60 )) min $(( total % 60 )) s"
 
 if [[ $WARMUP -gt 0 ]]; then
 	for path in $ENDPOINTS; do
-		measure "$path" 0 with 1 "$WARMUP"
-		measure "$path" 0 without 2 "$WARMUP"
+		pair "$path" 0 "$WARMUP"
 	done
 fi
-# interleaved: every round visits every endpoint, and the order within a pair alternates
+# interleaved: every round visits every endpoint
 for round in $(seq 1 "$ROUNDS"); do
 	for path in $ENDPOINTS; do
-		if (( round % 2 == 1 )); then
-			measure "$path" "$round" with 1 "$DURATION"; measure "$path" "$round" without 2 "$DURATION"
-		else
-			measure "$path" "$round" without 1 "$DURATION"; measure "$path" "$round" with 2 "$DURATION"
-		fi
+		pair "$path" "$round" "$DURATION"
 	done
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 FINISHED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-rm -f "$RUN_DIR/wrk.out" "$RUN_DIR"/times.? "$RUN_DIR"/threads.?
+rm -f "$RUN_DIR"/wrk.*.out "$RUN_DIR"/times.? "$RUN_DIR"/threads.*.?
 
 # ---------------------------------------------------------------------------------------- report
 
 JSON=$RESULTS/overhead-$STAMP.json
 MD=$RESULTS/overhead-$STAMP.md
 CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+if [[ $MODE == simultaneous ]]; then
+	ROUNDS_DESC="$ROUNDS rounds of $DURATION s per endpoint, the two instances driven at once, each by a wrk of its own, after $WARMUP s of warm-up"
+else
+	ROUNDS_DESC="$ROUNDS interleaved rounds of $DURATION s per endpoint and instance after $WARMUP s of warm-up each"
+fi
 HEADING="Run of $STARTED, $(uname -sr), $(nproc) cores ($CPU_MODEL), Java $JAVA_VERSION; \
-wrk -t$THREADS -c$CONNECTIONS, $ROUNDS interleaved rounds of $DURATION s per endpoint and instance after \
-$WARMUP s of warm-up each; JVM options \`$JVM_OPTS\`, \`cancelscope.request.timeout=$REQUEST_TIMEOUT\` on both; \
+wrk -t$THREADS -c$CONNECTIONS, $ROUNDS_DESC; JVM options \`$JVM_OPTS\`, \`cancelscope.request.timeout=$REQUEST_TIMEOUT\` on both; \
 load average $LOAD_START at the start, $LOAD_END at the end; built from the $SOURCE_DESC. \
 'with' instance arguments: \`${WITH_ARGS:-none}\`; 'without' instance arguments: \`${WITHOUT_ARGS:-none}\`."
 
 awk -F'\t' -v heading="$HEADING" -v json="$JSON" -v started="$STARTED" -v finished="$FINISHED" \
-	-v rounds="$ROUNDS" -v duration="$DURATION" -v warmup="$WARMUP" -v pause="$PAUSE" -v conns="$CONNECTIONS" \
+	-v rounds="$ROUNDS" -v mode="$MODE" -v duration="$DURATION" -v warmup="$WARMUP" -v pause="$PAUSE" -v conns="$CONNECTIONS" \
 	-v threads="$THREADS" -v jvm="$JVM_OPTS" -v appargs="$APP_ARGS" -v withargs="$WITH_ARGS" -v withoutargs="$WITHOUT_ARGS" -v timeout="$REQUEST_TIMEOUT" \
 	-v java="$JAVA_VERSION" -v source="$SOURCE_DESC" -v jar="$JAR" -v load0="$LOAD_START" -v load1="$LOAD_END" \
 	-v cores="$(nproc)" -v cpumodel="$CPU_MODEL" -v kernel="$(uname -sr)" -v rundir="$RUN_DIR" '
@@ -443,7 +473,7 @@ END {
 	printf "  \"benchmark\": \"cancelscope overhead: the sample with the starter%s and with %s\",\n", (withargs != "") ? " and " esc(withargs) : "", (withoutargs != "") ? esc(withoutargs) : "the starter, defaults" > json
 	printf "  \"started\": \"%s\", \"finished\": \"%s\",\n", started, finished > json
 	printf "  \"machine\": {\"kernel\": \"%s\", \"cores\": %d, \"cpu\": \"%s\", \"java\": \"%s\", \"loadAverageStart\": \"%s\", \"loadAverageEnd\": \"%s\"},\n", esc(kernel), cores, esc(cpumodel), esc(java), load0, load1 > json
-	printf "  \"settings\": {\"rounds\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", rounds, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
+	printf "  \"settings\": {\"mode\": \"%s\", \"rounds\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", mode, rounds, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
 	printf "  \"headline\": \"server CPU per request (utime+stime of the server JVM over a run / requests completed); medians over rounds\",\n" > json
 	printf "  \"endpoints\": [\n%s\n  ],\n", js > json
 	printf "  \"runs\": [\n" > json
