@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
@@ -58,6 +59,13 @@ final class ConnectionWatcher implements AutoCloseable {
 	// how often, in rounds, the slots of threads that have ended are forgotten
 	private static final long PRUNE_ROUNDS = 1000;
 
+	/**
+	 * How long the watcher keeps ticking with nothing to watch before it sleeps until a request
+	 * wakes it. Under a steady load a moment without a request is common, and each wake-up costs the
+	 * next request a system call and the watcher a thread switch; a tick with nothing to do costs less.
+	 */
+	static final Duration LINGER = Duration.ofMillis(100);
+
 	/** The most threads that cancel the scopes of departed clients at once. */
 	static final int CANCEL_THREADS = 4;
 
@@ -95,6 +103,15 @@ final class ConnectionWatcher implements AutoCloseable {
 	/** Whether the watcher blocks without a timeout, so the next arrival must wake it. */
 	private final AtomicBoolean sleeping = new AtomicBoolean();
 
+	/** How many times a request woke the watcher. */
+	private final LongAdder wakeUps = new LongAdder();
+
+	/** The rounds with nothing to watch after which the watcher sleeps. */
+	private final long lingerRounds;
+
+	// watcher thread only: rounds in a row with nothing to watch
+	private long idleRounds;
+
 	private volatile boolean closed;
 
 	private volatile int selected;
@@ -106,8 +123,13 @@ final class ConnectionWatcher implements AutoCloseable {
 	private boolean confirming;
 
 	ConnectionWatcher(Duration grace) throws IOException {
+		this(grace, LINGER);
+	}
+
+	ConnectionWatcher(Duration grace, Duration linger) throws IOException {
 		this.graceNanos = Math.max(0, grace.toNanos());
 		this.tickMillis = Math.min(Math.max(grace.toMillis(), 1), MAX_TICK_MILLIS);
+		this.lingerRounds = Math.max(0, linger.toMillis() / this.tickMillis);
 		this.selector = Selector.open();
 		// platform threads: busy virtual threads (an embedded database's query) can hold every carrier
 		AtomicInteger cancellers = new AtomicInteger();
@@ -156,6 +178,7 @@ final class ConnectionWatcher implements AutoCloseable {
 			arrive(watch);
 		}
 		if (this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
+			this.wakeUps.increment();
 			this.selector.wakeup();
 		}
 		return watch;
@@ -185,6 +208,20 @@ final class ConnectionWatcher implements AutoCloseable {
 			Thread.currentThread().interrupt();
 		}
 		this.cancellations.shutdown();
+	}
+
+	/**
+	 * How many times a request woke the watcher from its sleep.
+	 */
+	long wakeUps() {
+		return this.wakeUps.sum();
+	}
+
+	/**
+	 * Whether the watcher sleeps until a request wakes it.
+	 */
+	boolean isSleeping() {
+		return this.sleeping.get();
 	}
 
 	/**
@@ -251,7 +288,10 @@ final class ConnectionWatcher implements AutoCloseable {
 			this.selector.selectNow();
 			return;
 		}
-		if (this.waiting.isEmpty() && this.arrivals.get() == null && !this.slots.anyOccupied()) {
+		if (!this.waiting.isEmpty() || this.arrivals.get() != null || this.slots.anyOccupied()) {
+			this.idleRounds = 0;
+		}
+		else if (++this.idleRounds > this.lingerRounds) {
 			this.sleeping.set(true);
 			// after the set: a request starting now either is seen here or wakes the selector
 			if (this.arrivals.get() == null && !this.slots.anyOccupied() && !this.closed) {
