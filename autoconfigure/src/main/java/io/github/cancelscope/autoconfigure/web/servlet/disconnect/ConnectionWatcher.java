@@ -64,7 +64,7 @@ final class ConnectionWatcher implements AutoCloseable {
 	 * wakes it. Under a steady load a moment without a request is common, and each wake-up costs the
 	 * next request a system call and the watcher a thread switch; a tick with nothing to do costs less.
 	 */
-	static final Duration LINGER = Duration.ofMillis(100);
+	private static final Duration LINGER = Duration.ofMillis(100);
 
 	/** The most threads that cancel the scopes of departed clients at once. */
 	static final int CANCEL_THREADS = 4;
