@@ -289,7 +289,15 @@ thread_ticks() { # pid -> "tid kind ticks" per thread; kind: jit (compiler threa
 		name = substr($0, index($0, "(") + 1, p - index($0, "(") - 1)
 		n = split(substr($0, p + 2), f, " ")
 		kind = (name ~ /CompilerThre/) ? "jit" : (name ~ /^(GC Thread|G1 )/) ? "gc" : "other"
-		print $1, kind, f[12] + f[13] }'
+		# the group: the name (Linux keeps its first 15 characters) without its number, spaces as _
+		group = name; sub(/[0-9]+$/, "#", group); gsub(/ /, "_", group)
+		print $1, kind, f[12] + f[13], group }'
+}
+thread_groups_ms() { # before-file after-file -> "group=ms;..." for the 8 busiest groups of threads
+	awk -v tck="$CLK_TCK" 'NR == FNR { before[$1] = $3; next }
+		{ d[$4] += $3 - (($1 in before) ? before[$1] : 0) }
+		END { for (g in d) if (d[g] > 0) printf "%s=%.0f\n", g, d[g] * 1000 / tck }' "$1" "$2" |
+		sort -t= -k2,2 -rn | head -8 | paste -sd';' -
 }
 thread_delta_ms() { # before-file after-file kind -> ms of CPU of that kind's threads between the two
 	# (threads alive at the end only: one that ended in between is lost, so this is a lower bound)
@@ -305,11 +313,11 @@ children_cpu_ms() { # file written by `times` -> CPU time of this shell's reaped
 		printf "%.0f\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }' "$1"
 }
 
-printf 'endpoint\tround\tinstance\torder\twall_s\trequests\trps\tcpu_ms\tcpu_us_per_req\tp50_ms\tp90_ms\tp99_ms\tp999_ms\tmean_ms\tmax_ms\terrors\tmachine_busy_pct\tclient_cpu_ms\tjit_cpu_ms\tgc_cpu_ms\n' >"$TSV"
+printf 'endpoint\tround\tinstance\torder\twall_s\trequests\trps\tcpu_ms\tcpu_us_per_req\tp50_ms\tp90_ms\tp99_ms\tp999_ms\tmean_ms\tmax_ms\terrors\tmachine_busy_pct\tclient_cpu_ms\tjit_cpu_ms\tgc_cpu_ms\tthreads_cpu_ms\n' >"$TSV"
 
 measure() { # path, round (0 = warm-up), order within the pair (0: at once), seconds, instance...
 	local path=$1 round=$2 order=$3 secs=$4; shift 4
-	local name pid out m0 m1 w0 w1 jit gc
+	local name pid out m0 m1 w0 w1 jit gc groups
 	sleep "$PAUSE"
 	m0=$(machine_ticks)
 	# `times` in this shell, not in a subshell: its second line is the CPU of the children it reaped
@@ -335,22 +343,23 @@ measure() { # path, round (0 = warm-up), order within the pair (0: at once), sec
 		pid=${PID[$name]}
 		jit=$(thread_delta_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1" jit)
 		gc=$(thread_delta_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1" gc)
+		groups=$(thread_groups_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1")
 		kill -0 "$pid" 2>/dev/null || { echo "the '$name' instance died; see $RUN_DIR/$name.log" >&2; exit 1; }
 		out=$(grep '^OVERHEAD ' "$RUN_DIR/wrk.$name.out") || { cat "$RUN_DIR/wrk.$name.out" >&2; echo "no summary from wrk" >&2; exit 1; }
 		# machine busy and wrk's CPU cover the whole run: with the instances at once, both wrks
 		awk -v path="$path" -v round="$round" -v name="$name" -v order="$order" -v tck="$CLK_TCK" \
 			-v c0="${C0[$name]}" -v c1="${C1[$name]}" -v m0="$m0" -v m1="$m1" -v w0="$w0" -v w1="$w1" \
-			-v t0="${T0[$name]}" -v t1="${T1[$name]}" -v jit="$jit" -v gc="$gc" '
+			-v t0="${T0[$name]}" -v t1="${T1[$name]}" -v jit="$jit" -v gc="$gc" -v groups="$groups" '
 			{
 				for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 				split(m0, a, " "); split(m1, b, " ")
 				req = v["requests"]; cpu_ms = (c1 - c0) * 1000 / tck
 				errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-				printf "%s\t%d\t%s\t%d\t%.3f\t%d\t%.1f\t%.0f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.1f\t%d\t%d\t%d\n",
+				printf "%s\t%d\t%s\t%d\t%.3f\t%d\t%.1f\t%.0f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.1f\t%d\t%d\t%d\t%s\n",
 					path, round, name, order, (t1 - t0) / 1e9, req, req / (v["duration_us"] / 1e6), cpu_ms,
 					(req > 0 ? cpu_ms * 1000 / req : 0), v["p50_us"] / 1000, v["p90_us"] / 1000, v["p99_us"] / 1000,
 					v["p999_us"] / 1000, v["mean_us"] / 1000, v["max_us"] / 1000, errors,
-					(b[2] > a[2] ? 100 * (b[1] - a[1]) / (b[2] - a[2]) : 0), w1 - w0, jit, gc
+					(b[2] > a[2] ? 100 * (b[1] - a[1]) / (b[2] - a[2]) : 0), w1 - w0, jit, gc, groups
 			}' <<<"$out" | tee -a "$TSV" | awk -F'\t' -v W="$round" '{
 				printf "  %-16s %s %-7s %7d req  %8.1f req/s  %7.2f us CPU/req  p50 %6.2f ms  p99 %6.2f ms  errors %d  JIT %d ms  GC %d ms  machine busy %.0f%%\n",
 					$1, (W == 0 ? "warm-up " : "round " W), $3, $6, $7, $9, $10, $12, $16, $19, $20, $17 }' >&2
@@ -420,7 +429,7 @@ function lo(list,    n, x, i, m) { n = split(list, x, " "); m = x[1] + 0; for (i
 function hi(list,    n, x, i, m) { n = split(list, x, " "); m = x[1] + 0; for (i = 2; i <= n; i++) if (x[i] + 0 > m) m = x[i] + 0; return m }
 function add(arr, key, val) { arr[key] = (key in arr) ? arr[key] " " val : val }
 function stats(list) { return sprintf("{\"median\": %s, \"min\": %s, \"max\": %s}", median(list), lo(list), hi(list)) }
-function row(r,    i, s) { s = ""; for (i = 1; i <= NF; i++) s = s (i > 1 ? ", " : "") "\"" col[i] "\": " (i == 1 || i == 3 ? "\"" esc($i) "\"" : $i); return "{" s "}" }
+function row(r,    i, s) { s = ""; for (i = 1; i <= NF; i++) s = s (i > 1 ? ", " : "") "\"" col[i] "\": " (i == 1 || i == 3 || col[i] == "threads_cpu_ms" ? "\"" esc($i) "\"" : $i); return "{" s "}" }
 NR == 1 { for (i = 1; i <= NF; i++) col[i] = $i; next }
 {
 	raw[++nraw] = row()
