@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The per-request overhead of the starter: the sample app twice, starter on and off
 # (--cancelscope.enabled=false), same JVM flags, same cancelscope.request.timeout, driven by wrk in
-# interleaved rounds, or both at once (--mode simultaneous). Headline: server CPU per request (utime+stime of the JVM from /proc/PID/stat,
-# before and after each round, divided by the requests wrk completed). Also throughput and p50/p99.
+# interleaved rounds, or both at once (--mode simultaneous). Headline: server CPU per request
+# (utime+stime of the JVM from /proc/PID/stat, before and after each round, divided by the requests
+# wrk completed). Also throughput and p50/p99.
 # Writes JSON and prints Markdown tables. See README.md next to this file.
 #
 #   benchmarks/overhead/overhead.sh [--rounds N] [--duration S] [--warmup S] ... (--help)

@@ -116,7 +116,8 @@ final class ConnectionWatcher implements AutoCloseable {
 
 	private volatile int selected;
 
-	private long round;
+	// written by the watcher thread only; volatile for rounds()
+	private volatile long round;
 
 	private int registered;
 
@@ -215,6 +216,13 @@ final class ConnectionWatcher implements AutoCloseable {
 	 */
 	long wakeUps() {
 		return this.wakeUps.sum();
+	}
+
+	/**
+	 * How many rounds the watcher has made: selects, ticks and wake-ups.
+	 */
+	long rounds() {
+		return this.round;
 	}
 
 	/**

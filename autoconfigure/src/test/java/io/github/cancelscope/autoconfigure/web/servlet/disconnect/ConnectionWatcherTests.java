@@ -62,8 +62,9 @@ class ConnectionWatcherTests {
 		this.watcher = new ConnectionWatcher(GRACE, Duration.ofHours(1));
 		for (int i = 0; i < 10; i++) {
 			request();
-			// idle ticks in between: time enough for a watcher without a linger to fall asleep
-			Thread.sleep(3 * GRACE.toMillis());
+			// idle rounds in between: a watcher without a linger would fall asleep in the first and make no more
+			long after = this.watcher.rounds() + 3;
+			await(() -> this.watcher.rounds() >= after, "three more rounds of the watcher");
 		}
 		assertThat(this.watcher.wakeUps()).isZero();
 		assertThat(this.watcher.isSleeping()).isFalse();
