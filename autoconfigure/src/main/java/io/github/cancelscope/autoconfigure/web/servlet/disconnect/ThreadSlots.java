@@ -3,6 +3,7 @@ package io.github.cancelscope.autoconfigure.web.servlet.disconnect;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * A thread finds its slot in a table indexed by its id, which a pool's threads, numbered in the
  * order they start, share without collisions; a thread whose entry another holds falls back to a
- * {@link ThreadLocal}. A request thread's map of thread locals is crowded, and a lookup in it
- * missed its first probe on most requests.
+ * {@link ThreadLocal}. A request thread's map of thread locals is crowded: a lookup in it missed its
+ * first probe on most requests, and each entry there makes the application's own lookups (Spring's
+ * transaction resources, once per statement) likelier to miss theirs, so a thread that does not
+ * collide never gets one.
  *
  * @param <W> the type of the watches
  */
@@ -31,12 +34,15 @@ final class ThreadSlots<W extends ThreadSlots.Timed> {
 
 	private static final int TABLE_SIZE = 512;
 
+	private static final VarHandle BY_ID = MethodHandles.arrayElementVarHandle(Slot[].class);
+
 	private final List<Slot<W>> slots = new CopyOnWriteArrayList<>();
 
 	private final ThreadLocal<Slot<W>> local = ThreadLocal.withInitial(this::newSlot);
 
-	// by thread id, modulo its length; written by the threads themselves, racily: a slot's thread
-	// is final, so a reader sees it whole or not at all, or falls back to the thread local
+	// by thread id, modulo its length; an entry is set where there is none or its thread has ended,
+	// with a compare-and-set, so a thread that loses the entry to another keeps its slot in the
+	// thread local; read racily: a slot's thread is final, so a reader sees it whole or not at all
 	@SuppressWarnings("unchecked")
 	private final @Nullable Slot<W>[] byId = new Slot[TABLE_SIZE];
 
@@ -69,10 +75,19 @@ final class ThreadSlots<W extends ThreadSlots.Timed> {
 		if (entry != null && entry.thread == thread) {
 			return entry;
 		}
+		if (entry == null) {
+			// a thread's first request goes straight to the table; so does one that fell back to the
+			// thread local before, once the entry's thread has ended: its old slot stays empty
+			Slot<W> slot = newSlot();
+			if (!BY_ID.compareAndSet(this.byId, index, null, slot)) {
+				this.local.set(slot);
+			}
+			return slot;
+		}
 		Slot<W> slot = this.local.get();
 		// an entry whose thread still runs stays: two live threads would evict each other on every request
-		if (entry == null || !entry.thread.isAlive()) {
-			this.byId[index] = slot;
+		if (!entry.thread.isAlive()) {
+			BY_ID.compareAndSet(this.byId, index, entry, slot);
 		}
 		return slot;
 	}
@@ -124,9 +139,9 @@ final class ThreadSlots<W extends ThreadSlots.Timed> {
 		this.slots.removeIf((slot) -> !slot.thread.isAlive());
 		for (int i = 0; i < this.byId.length; i++) {
 			Slot<W> entry = this.byId[i];
-			// may erase a live thread's entry written meanwhile: that thread finds its slot the slow way once
+			// only that entry: a live thread's, written meanwhile, stays
 			if (entry != null && !entry.thread.isAlive()) {
-				this.byId[i] = null;
+				BY_ID.compareAndSet(this.byId, i, entry, null);
 			}
 		}
 	}
