@@ -16,6 +16,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 # every setting: a flag, or the environment variable of the same name in capitals
 ROUNDS=${ROUNDS:-5}                 # measured rounds per endpoint (each: one run per instance)
+PAIRS=${PAIRS:-1}                   # pairs of JVMs the rounds are shared among, one pair after the other
 MODE=${MODE:-sequential}            # sequential: the two runs of a round one after the other; simultaneous: at once
 DURATION=${DURATION:-6}             # seconds per measured run
 WARMUP=${WARMUP:-15}                # seconds per endpoint and instance before the first round
@@ -48,6 +49,10 @@ own, so that whatever else the machine does falls on both runs of a round alike.
 
 Options (or the environment variable in capitals, e.g. ROUNDS=3):
   --rounds N            measured rounds per endpoint, each one run per instance   [$ROUNDS]
+  --pairs N             start the two instances N times, one pair after the other,
+                        each warmed up and given rounds/N of the rounds, so that
+                        what one JVM's start-up settles by chance (its thread
+                        locals' layout, its JIT's choices) averages out           [$PAIRS]
   --mode M              sequential: a round's two runs one after the other, in
                         alternating order; simultaneous: both at once             [$MODE]
   --duration S          seconds per measured run                                 [$DURATION]
@@ -79,6 +84,7 @@ EOF
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 		--rounds) ROUNDS=$2; shift 2 ;;
+		--pairs) PAIRS=$2; shift 2 ;;
 		--mode) MODE=$2; shift 2 ;;
 		--duration) DURATION=$2; shift 2 ;;
 		--warmup) WARMUP=$2; shift 2 ;;
@@ -101,10 +107,11 @@ while [[ $# -gt 0 ]]; do
 	esac
 done
 
-for n in ROUNDS DURATION WARMUP CONNECTIONS THREADS; do
+for n in ROUNDS PAIRS DURATION WARMUP CONNECTIONS THREADS; do
 	[[ ${!n} =~ ^[0-9]+$ ]] || { echo "$n must be a whole number, not '${!n}'" >&2; exit 2; }
 done
-[[ $ROUNDS -ge 1 && $DURATION -ge 1 ]] || { echo "--rounds and --duration must be at least 1" >&2; exit 2; }
+[[ $ROUNDS -ge 1 && $DURATION -ge 1 && $PAIRS -ge 1 ]] || { echo "--rounds, --pairs and --duration must be at least 1" >&2; exit 2; }
+(( ROUNDS % PAIRS == 0 )) || { echo "--rounds ($ROUNDS) must be a multiple of --pairs ($PAIRS): each pair runs as many rounds" >&2; exit 2; }
 [[ $SOURCE == tree || $SOURCE == head ]] || { echo "--source is tree or head, not '$SOURCE'" >&2; exit 2; }
 [[ $MODE == sequential || $MODE == simultaneous ]] || { echo "--mode is sequential or simultaneous, not '$MODE'" >&2; exit 2; }
 
@@ -199,11 +206,8 @@ EOF
 # ---------------------------------------------------------------------------------------- servers
 
 declare -A PID PORT WRK C0 C1 T0 T1
-cleanup() {
-	local status=$?
-	trap - EXIT INT TERM
+stop_servers() {
 	local p
-	for p in "${WRK[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for _ in $(seq 1 100); do
 		local alive=0
@@ -215,6 +219,14 @@ cleanup() {
 		if kill -0 "$p" 2>/dev/null; then log "server $p did not stop in 10 s: SIGKILL"; kill -KILL "$p" 2>/dev/null || true; fi
 	done
 	[[ ${#PID[@]} -gt 0 ]] && log "servers stopped"
+	PID=()
+}
+cleanup() {
+	local status=$?
+	trap - EXIT INT TERM
+	local p
+	for p in "${WRK[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	stop_servers
 	exit "$status"
 }
 trap cleanup EXIT
@@ -225,55 +237,57 @@ start_server() { # name, extra argument...
 	local name=$1; shift
 	# shellcheck disable=SC2086
 	"$JAVA" $JVM_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port=0 \
-		--cancelscope.request.timeout="$REQUEST_TIMEOUT" $APP_ARGS "$@" >"$RUN_DIR/$name.log" 2>&1 &
+		--cancelscope.request.timeout="$REQUEST_TIMEOUT" $APP_ARGS "$@" >"$RUN_DIR/$name.$PAIR.log" 2>&1 &
 	PID[$name]=$!
 }
 
 await_server() { # name
 	local name=$1 waited=0 port
 	while :; do
-		port=$(grep -oE 'Tomcat started on port[^0-9]*[0-9]+' "$RUN_DIR/$name.log" 2>/dev/null | grep -oE '[0-9]+$' | head -1 || true)
+		port=$(grep -oE 'Tomcat started on port[^0-9]*[0-9]+' "$RUN_DIR/$name.$PAIR.log" 2>/dev/null | grep -oE '[0-9]+$' | head -1 || true)
 		[[ -n $port ]] && break
 		if ! kill -0 "${PID[$name]}" 2>/dev/null; then
-			echo "the '$name' instance exited during start-up; the end of $RUN_DIR/$name.log:" >&2
-			tail -30 "$RUN_DIR/$name.log" >&2
+			echo "the '$name' instance exited during start-up; the end of $RUN_DIR/$name.$PAIR.log:" >&2
+			tail -30 "$RUN_DIR/$name.$PAIR.log" >&2
 			exit 1
 		fi
-		((waited++ < STARTUP_TIMEOUT * 5)) || { echo "the '$name' instance did not start in $STARTUP_TIMEOUT s ($RUN_DIR/$name.log)" >&2; exit 1; }
+		((waited++ < STARTUP_TIMEOUT * 5)) || { echo "the '$name' instance did not start in $STARTUP_TIMEOUT s ($RUN_DIR/$name.$PAIR.log)" >&2; exit 1; }
 		sleep 0.2
 	done
 	PORT[$name]=$port
 	log "'$name' instance: pid ${PID[$name]}, http://127.0.0.1:$port"
 }
 
-log "starting the sample twice (JVM options: $JVM_OPTS; cancelscope.request.timeout=$REQUEST_TIMEOUT)"
-log "'with' instance arguments: ${WITH_ARGS:-none}; 'without' instance arguments: ${WITHOUT_ARGS:-none}"
-# shellcheck disable=SC2086 # word splitting of the argument lists is intended
-start_server with $WITH_ARGS
-# shellcheck disable=SC2086
-start_server without $WITHOUT_ARGS
-await_server with
-await_server without
+start_pair() {
+	log "pair $PAIR of $PAIRS: starting the sample twice (JVM options: $JVM_OPTS; cancelscope.request.timeout=$REQUEST_TIMEOUT)"
+	log "'with' instance arguments: ${WITH_ARGS:-none}; 'without' instance arguments: ${WITHOUT_ARGS:-none}"
+	# shellcheck disable=SC2086 # word splitting of the argument lists is intended
+	start_server with $WITH_ARGS
+	# shellcheck disable=SC2086
+	start_server without $WITHOUT_ARGS
+	await_server with
+	await_server without
 
-# which is which, and every endpoint answers 200 on both
-for name in with without; do
-	info=$(curl -fsS "http://127.0.0.1:${PORT[$name]}/overhead/info" || true)
-	want=true; [[ $name == without && $WITHOUT_ARGS == *cancelscope.enabled=false* ]] && want=false
-	if [[ $info != *"\"scoped\":$want"* ]]; then
-		echo "the '$name' instance answered '$info' at /overhead/info, expected scoped=$want" >&2
-		echo "(a sample jar without the overhead endpoints? rebuild it)" >&2
-		exit 1
-	fi
-	for path in $ENDPOINTS; do
-		code=$(curl -s -o "$RUN_DIR/check.body" -w '%{http_code}' "http://127.0.0.1:${PORT[$name]}$path" || true)
-		if [[ $code != 200 ]]; then
-			echo "GET $path on the '$name' instance answered $code:" >&2
-			head -c 600 "$RUN_DIR/check.body" >&2; echo >&2
+	# which is which, and every endpoint answers 200 on both
+	for name in with without; do
+		info=$(curl -fsS "http://127.0.0.1:${PORT[$name]}/overhead/info" || true)
+		want=true; [[ $name == without && $WITHOUT_ARGS == *cancelscope.enabled=false* ]] && want=false
+		if [[ $info != *"\"scoped\":$want"* ]]; then
+			echo "the '$name' instance answered '$info' at /overhead/info, expected scoped=$want" >&2
+			echo "(a sample jar without the overhead endpoints? rebuild it)" >&2
 			exit 1
 		fi
+		for path in $ENDPOINTS; do
+			code=$(curl -s -o "$RUN_DIR/check.body" -w '%{http_code}' "http://127.0.0.1:${PORT[$name]}$path" || true)
+			if [[ $code != 200 ]]; then
+				echo "GET $path on the '$name' instance answered $code:" >&2
+				head -c 600 "$RUN_DIR/check.body" >&2; echo >&2
+				exit 1
+			fi
+		done
 	done
-done
-rm -f "$RUN_DIR/check.body"
+	rm -f "$RUN_DIR/check.body"
+}
 
 # ---------------------------------------------------------------------------------------- measuring
 
@@ -345,7 +359,7 @@ measure() { # path, round (0 = warm-up), order within the pair (0: at once), sec
 		jit=$(thread_delta_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1" jit)
 		gc=$(thread_delta_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1" gc)
 		groups=$(thread_groups_ms "$RUN_DIR/threads.$name.0" "$RUN_DIR/threads.$name.1")
-		kill -0 "$pid" 2>/dev/null || { echo "the '$name' instance died; see $RUN_DIR/$name.log" >&2; exit 1; }
+		kill -0 "$pid" 2>/dev/null || { echo "the '$name' instance died; see $RUN_DIR/$name.$PAIR.log" >&2; exit 1; }
 		out=$(grep '^OVERHEAD ' "$RUN_DIR/wrk.$name.out") || { cat "$RUN_DIR/wrk.$name.out" >&2; echo "no summary from wrk" >&2; exit 1; }
 		# machine busy and wrk's CPU cover the whole run: with the instances at once, both wrks
 		awk -v path="$path" -v round="$round" -v name="$name" -v order="$order" -v tck="$CLK_TCK" \
@@ -382,19 +396,26 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 n_endpoints=$(wc -w <<<"$ENDPOINTS")
 runs=2; [[ $MODE == simultaneous ]] && runs=1
-total=$(( n_endpoints * runs * (WARMUP + ROUNDS * DURATION + (ROUNDS + 1) * PAUSE) ))
-log "$MODE: warm-up ${WARMUP} s per endpoint and instance, then $ROUNDS rounds of ${DURATION} s; about $(( total / 60 )) min $(( total % 60 )) s"
+total=$(( n_endpoints * runs * (PAIRS * WARMUP + ROUNDS * DURATION + (ROUNDS + PAIRS) * PAUSE) ))
+log "$MODE, $PAIRS pair(s) of JVMs: warm-up ${WARMUP} s per endpoint and instance, then $ROUNDS rounds of ${DURATION} s in all; about $(( total / 60 )) min $(( total % 60 )) s"
 
-if [[ $WARMUP -gt 0 ]]; then
-	for path in $ENDPOINTS; do
-		pair "$path" 0 "$WARMUP"
+# each pair of JVMs: started, checked, warmed up, then its share of the rounds, interleaved: every
+# round visits every endpoint; rounds are numbered across pairs
+round=0
+for PAIR in $(seq 1 "$PAIRS"); do
+	start_pair
+	if [[ $WARMUP -gt 0 ]]; then
+		for path in $ENDPOINTS; do
+			pair "$path" 0 "$WARMUP"
+		done
+	fi
+	for _ in $(seq 1 $(( ROUNDS / PAIRS ))); do
+		round=$(( round + 1 ))
+		for path in $ENDPOINTS; do
+			pair "$path" "$round" "$DURATION"
+		done
 	done
-fi
-# interleaved: every round visits every endpoint
-for round in $(seq 1 "$ROUNDS"); do
-	for path in $ENDPOINTS; do
-		pair "$path" "$round" "$DURATION"
-	done
+	if (( PAIR < PAIRS )); then stop_servers; fi
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 FINISHED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -410,13 +431,16 @@ if [[ $MODE == simultaneous ]]; then
 else
 	ROUNDS_DESC="$ROUNDS interleaved rounds of $DURATION s per endpoint and instance after $WARMUP s of warm-up each"
 fi
+if [[ $PAIRS -gt 1 ]]; then
+	ROUNDS_DESC="$ROUNDS_DESC, on $PAIRS pairs of JVMs started one after the other, $(( ROUNDS / PAIRS )) rounds each (each pair warmed up)"
+fi
 HEADING="Run of $STARTED, $(uname -sr), $(nproc) cores ($CPU_MODEL), Java $JAVA_VERSION; \
 wrk -t$THREADS -c$CONNECTIONS, $ROUNDS_DESC; JVM options \`$JVM_OPTS\`, \`cancelscope.request.timeout=$REQUEST_TIMEOUT\` on both; \
 load average $LOAD_START at the start, $LOAD_END at the end; built from the $SOURCE_DESC. \
 'with' instance arguments: \`${WITH_ARGS:-none}\`; 'without' instance arguments: \`${WITHOUT_ARGS:-none}\`."
 
 awk -F'\t' -v heading="$HEADING" -v json="$JSON" -v started="$STARTED" -v finished="$FINISHED" \
-	-v rounds="$ROUNDS" -v mode="$MODE" -v duration="$DURATION" -v warmup="$WARMUP" -v pause="$PAUSE" -v conns="$CONNECTIONS" \
+	-v rounds="$ROUNDS" -v pairs="$PAIRS" -v mode="$MODE" -v duration="$DURATION" -v warmup="$WARMUP" -v pause="$PAUSE" -v conns="$CONNECTIONS" \
 	-v threads="$THREADS" -v jvm="$JVM_OPTS" -v appargs="$APP_ARGS" -v withargs="$WITH_ARGS" -v withoutargs="$WITHOUT_ARGS" -v timeout="$REQUEST_TIMEOUT" \
 	-v java="$JAVA_VERSION" -v source="$SOURCE_DESC" -v jar="$JAR" -v load0="$LOAD_START" -v load1="$LOAD_END" \
 	-v cores="$(nproc)" -v cpumodel="$CPU_MODEL" -v kernel="$(uname -sr)" -v rundir="$RUN_DIR" '
@@ -483,7 +507,7 @@ END {
 	printf "  \"benchmark\": \"cancelscope overhead: the sample with the starter%s and with %s\",\n", (withargs != "") ? " and " esc(withargs) : "", (withoutargs != "") ? esc(withoutargs) : "the starter, defaults" > json
 	printf "  \"started\": \"%s\", \"finished\": \"%s\",\n", started, finished > json
 	printf "  \"machine\": {\"kernel\": \"%s\", \"cores\": %d, \"cpu\": \"%s\", \"java\": \"%s\", \"loadAverageStart\": \"%s\", \"loadAverageEnd\": \"%s\"},\n", esc(kernel), cores, esc(cpumodel), esc(java), load0, load1 > json
-	printf "  \"settings\": {\"mode\": \"%s\", \"rounds\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", mode, rounds, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
+	printf "  \"settings\": {\"mode\": \"%s\", \"rounds\": %d, \"pairs\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", mode, rounds, pairs, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
 	printf "  \"headline\": \"server CPU per request (utime+stime of the server JVM over a run / requests completed); medians over rounds\",\n" > json
 	printf "  \"endpoints\": [\n%s\n  ],\n", js > json
 	printf "  \"runs\": [\n" > json
