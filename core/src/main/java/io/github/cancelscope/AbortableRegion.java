@@ -1,5 +1,7 @@
 package io.github.cancelscope;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,17 @@ final class AbortableRegion {
 
 	private static final System.Logger logger = System.getLogger(AbortableRegion.class.getName());
 
+	// the region's life, as bits of its state; each moves one way
+	private static final int STARTED = 1;
+
+	private static final int REFUSED = 2;
+
+	private static final int ABORTED = 4;
+
+	private static final int EXITED = 8;
+
+	private static final VarHandle STATE = Jdk.varHandle(MethodHandles.lookup(), "state", int.class);
+
 	private final String kind;
 
 	private final Thread thread = Thread.currentThread();
@@ -29,19 +42,18 @@ final class AbortableRegion {
 
 	private final @Nullable AbortableRegion enclosing;
 
-	// guarded by this
-	private boolean started;
+	// begin() and the fast path of exit() move it with one compare-and-set each, without the monitor;
+	// abort() moves it holding the monitor, and runs the action holding it, so an exit() that loses
+	// its compare-and-set to an abort takes the monitor to wait for the action
+	private volatile int state;
 
+	// written before the compare-and-set that sets REFUSED or ABORTED, read after one sees it
 	private @Nullable Cancellation cancellation;
 
-	private boolean aborted;
-
-	private boolean exited;
-
-	// regions that do not interrupt, running inside this interrupting one
+	// guarded by this: regions that do not interrupt, running inside this interrupting one
 	private int shields;
 
-	// the interrupt is due once the shields are gone
+	// guarded by this: the interrupt is due once the shields are gone
 	private boolean deferred;
 
 	// confined to the region's thread: whether begin() shielded the enclosing regions
@@ -117,15 +129,15 @@ final class AbortableRegion {
 	}
 
 	private synchronized boolean interruptDelivered() {
-		return this.aborted && !this.deferred;
+		return (this.state & ABORTED) != 0 && !this.deferred;
 	}
 
 	/**
 	 * Returns whether the cancellation reached the region while its work ran: its abort ran, or, for
 	 * an interrupting region, is deferred until an inner region exits.
 	 */
-	synchronized boolean aborted() {
-		return this.aborted;
+	boolean aborted() {
+		return (this.state & ABORTED) != 0;
 	}
 
 	String kind() {
@@ -143,8 +155,8 @@ final class AbortableRegion {
 	/**
 	 * Returns whether the work runs now: begun and not exited.
 	 */
-	synchronized boolean isActive() {
-		return this.started && !this.exited;
+	boolean isActive() {
+		return (this.state & (STARTED | EXITED)) == STARTED;
 	}
 
 	/**
@@ -152,14 +164,19 @@ final class AbortableRegion {
 	 * @param cancellation the scope's cancellation
 	 */
 	synchronized void abort(Cancellation cancellation) {
-		if (this.exited || this.cancellation != null) {
+		int state;
+		do {
+			state = this.state;
+			if ((state & (REFUSED | ABORTED | EXITED)) != 0) {
+				return;
+			}
+			this.cancellation = cancellation;
+			// a failed compare-and-set: begin() or exit() moved first; look again
+		}
+		while (!STATE.compareAndSet(this, state, state | ((state == 0) ? REFUSED : ABORTED)));
+		if (state == 0) {
 			return;
 		}
-		this.cancellation = cancellation;
-		if (!this.started) {
-			return;
-		}
-		this.aborted = true;
 		if (this.shields > 0) {
 			this.deferred = true;
 			return;
@@ -197,16 +214,11 @@ final class AbortableRegion {
 				}
 			}
 		}
-		synchronized (this) {
-			if (this.cancellation != null) {
-				return this.cancellation;
-			}
-			if (refused != null) {
-				return refused;
-			}
-			this.started = true;
+		if (refused == null && STATE.compareAndSet(this, 0, STARTED)) {
 			return null;
 		}
+		// an abort() that came first refuses it with its own cancellation
+		return ((this.state & REFUSED) != 0) ? this.cancellation : refused;
 	}
 
 	/**
@@ -215,7 +227,7 @@ final class AbortableRegion {
 	 */
 	private synchronized @Nullable Cancellation shield() {
 		this.shields++;
-		return (this.aborted && !this.deferred) ? this.cancellation : null;
+		return ((this.state & ABORTED) != 0 && !this.deferred) ? this.cancellation : null;
 	}
 
 	/**
@@ -223,7 +235,7 @@ final class AbortableRegion {
 	 */
 	private synchronized void unshield() {
 		this.shields--;
-		if (this.shields == 0 && this.deferred && !this.exited) {
+		if (this.shields == 0 && this.deferred && (this.state & EXITED) == 0) {
 			this.deferred = false;
 			runAbort();
 		}
@@ -235,11 +247,15 @@ final class AbortableRegion {
 	 * @return whether the cancellation reached the region while its work ran
 	 */
 	boolean exit() {
-		boolean aborted;
-		synchronized (this) {
-			this.exited = true;
-			this.deferred = false;
-			aborted = this.aborted;
+		boolean aborted = false;
+		if (!STATE.compareAndSet(this, STARTED, STARTED | EXITED)) {
+			// aborted, or never begun: holding the monitor, no abort action runs any more
+			synchronized (this) {
+				int state = this.state;
+				this.state = state | EXITED;
+				this.deferred = false;
+				aborted = (state & ABORTED) != 0;
+			}
 		}
 		if (this.shielding) {
 			for (AbortableRegion r = this.enclosing; r != null; r = r.enclosing) {

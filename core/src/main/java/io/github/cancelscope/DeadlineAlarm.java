@@ -22,16 +22,7 @@ final class DeadlineAlarm implements Runnable {
 
 	private static final Object DISARMED = new Object();
 
-	private static final VarHandle STATE;
-
-	static {
-		try {
-			STATE = MethodHandles.lookup().findVarHandle(DeadlineAlarm.class, "state", Object.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final VarHandle STATE = Jdk.varHandle(MethodHandles.lookup(), "state", Object.class);
 
 	private final ScopeLifecycle lifecycle;
 

@@ -22,16 +22,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Regions {
 
-	private static final VarHandle SOLE;
-
-	static {
-		try {
-			SOLE = MethodHandles.lookup().findVarHandle(Regions.class, "sole", AbortableRegion.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final VarHandle SOLE = Jdk.varHandle(MethodHandles.lookup(), "sole", AbortableRegion.class);
 
 	private final ReentrantLock lock;
 
