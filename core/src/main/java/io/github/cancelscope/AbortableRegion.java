@@ -36,7 +36,8 @@ final class AbortableRegion {
 
 	private final Thread thread = Thread.currentThread();
 
-	private final Runnable abort;
+	// null: the abort interrupts the region's thread
+	private final @Nullable Runnable abort;
 
 	private final boolean interrupts;
 
@@ -62,11 +63,11 @@ final class AbortableRegion {
 	/**
 	 * Creates a region on the calling thread.
 	 * @param kind what the region waits for, for metrics and diagnostics
-	 * @param abort stops the work
+	 * @param abort stops the work; {@code null} to interrupt the calling thread
 	 * @param interrupts whether {@code abort} interrupts the region's thread
 	 * @param enclosing the region this one runs in on the same thread, or {@code null}
 	 */
-	AbortableRegion(String kind, Runnable abort, boolean interrupts, @Nullable AbortableRegion enclosing) {
+	AbortableRegion(String kind, @Nullable Runnable abort, boolean interrupts, @Nullable AbortableRegion enclosing) {
 		this.kind = kind;
 		this.abort = abort;
 		this.interrupts = interrupts;
@@ -75,12 +76,12 @@ final class AbortableRegion {
 
 	/**
 	 * Runs {@code body} on the calling thread as a region of {@code scope}: a cancellation of the
-	 * scope runs {@code abort}, and the thread's fork (if any) is not interrupted meanwhile.
+	 * scope runs {@code abort} ({@code null}: interrupts the thread), and the thread's fork (if any) is
+	 * not interrupted meanwhile.
 	 */
-	static <T, X extends Throwable> T run(DefaultScope scope, String kind, Runnable abort, boolean interrupts,
-			CheckedCallable<? extends T, X> body) throws X {
+	static <T, X extends Throwable> T run(DefaultScope scope, String kind, @Nullable Runnable abort,
+			boolean interrupts, CheckedCallable<? extends T, X> body) throws X {
 		Objects.requireNonNull(kind, "kind");
-		Objects.requireNonNull(abort, "abort");
 		Objects.requireNonNull(body, "body");
 		scope.throwIfCancelled();
 		ScopeBinding.Frame frame = ScopeBinding.frame();
@@ -187,7 +188,12 @@ final class AbortableRegion {
 	// called holding this
 	private void runAbort() {
 		try {
-			this.abort.run();
+			if (this.abort != null) {
+				this.abort.run();
+			}
+			else {
+				this.thread.interrupt();
+			}
 		}
 		catch (Throwable ex) {
 			logger.log(System.Logger.Level.WARNING, "Abort action of a cancelled scope failed", ex);

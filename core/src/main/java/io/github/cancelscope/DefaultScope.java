@@ -267,13 +267,12 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 	@Override
 	public <T, X extends Throwable> T abortable(String kind, Runnable abort, CheckedCallable<? extends T, X> body)
 			throws X {
-		return AbortableRegion.run(this, kind, abort, false, body);
+		return AbortableRegion.run(this, kind, Objects.requireNonNull(abort, "abort"), false, body);
 	}
 
 	@Override
 	public <T, X extends Throwable> T interruptible(String kind, CheckedCallable<? extends T, X> body) throws X {
-		Thread thread = Thread.currentThread();
-		return AbortableRegion.run(this, kind, thread::interrupt, true, body);
+		return AbortableRegion.run(this, kind, null, true, body);
 	}
 
 	@Override
