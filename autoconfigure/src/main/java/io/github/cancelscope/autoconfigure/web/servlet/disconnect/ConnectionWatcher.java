@@ -54,8 +54,8 @@ final class ConnectionWatcher implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ConnectionWatcher.class);
 
-	// a tick is a timed wake-up, which on a virtual machine costs tens of microseconds of CPU: at 20 a
-	// second rather than 100 the watcher's share of a request under load is a fifth
+	// a tick is a timed wake-up, which on a virtual machine costs tens of microseconds of CPU; under
+	// load the watcher ticks all the time, so this bounds its wake-ups to 20 a second
 	private static final long MAX_TICK_MILLIS = 50;
 
 	// how often, in rounds, the slots of threads that have ended are forgotten
