@@ -31,29 +31,8 @@ class AbortableRegionRaceTests {
 		for (int i = 0; i < ROUNDS; i++) {
 			rounds.add(new Round());
 		}
-		AtomicInteger started = new AtomicInteger(-1);
-		AtomicInteger done = new AtomicInteger(-1);
-		Thread runner = TestThreads.start(() -> {
-			for (int i = 0; i < ROUNDS; i++) {
-				while (started.get() < i) {
-					Thread.onSpinWait();
-				}
-				rounds.get(i).run();
-				done.set(i);
-			}
-		});
-		for (int i = 0; i < ROUNDS; i++) {
-			while (done.get() < i - 1) {
-				Thread.onSpinWait();
-			}
-			started.set(i);
-			// a varying head start for the region, so that the abort lands at each step of its life
-			for (int s = ThreadLocalRandom.current().nextInt(96); s > 0; s--) {
-				Thread.onSpinWait();
-			}
-			rounds.get(i).region.abort(CANCELLED);
-		}
-		Await.join(runner, "the region's thread ended");
+		// the abort lands at each step of the region's life
+		Lockstep.race(ROUNDS, 96, (i) -> rounds.get(i).run(), (i) -> rounds.get(i).region.abort(CANCELLED));
 		List<String> broken = new ArrayList<>();
 		int aborted = 0;
 		int refused = 0;

@@ -2,8 +2,6 @@ package io.github.cancelscope;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cancelscope.test.RootScopeExtension;
 import org.junit.jupiter.api.Test;
@@ -38,29 +36,9 @@ class RegionsRaceTests {
 			regions.add(new AbortableRegion("test", () -> {
 			}, false, null));
 		}
-		AtomicInteger started = new AtomicInteger(-1);
-		AtomicInteger registered = new AtomicInteger(-1);
-		Thread registrar = TestThreads.start(() -> {
-			for (int i = 0; i < ROUNDS; i++) {
-				while (started.get() < i) {
-					Thread.onSpinWait();
-				}
-				scopes.get(i).lifecycle().register(regions.get(i));
-				registered.set(i);
-			}
-		});
-		for (int i = 0; i < ROUNDS; i++) {
-			while (registered.get() < i - 1) {
-				Thread.onSpinWait();
-			}
-			started.set(i);
-			// a varying head start for the registration, so that the cancel lands at each of its steps
-			for (int s = ThreadLocalRandom.current().nextInt(64); s > 0; s--) {
-				Thread.onSpinWait();
-			}
-			scopes.get(i).cancel(CancellationReason.DEADLINE_EXCEEDED);
-		}
-		Await.join(registrar, "the registering thread ended");
+		// the cancel lands at each step of the registration
+		Lockstep.race(ROUNDS, 64, (i) -> scopes.get(i).lifecycle().register(regions.get(i)),
+				(i) -> scopes.get(i).cancel(CancellationReason.DEADLINE_EXCEEDED));
 		List<Integer> untold = new ArrayList<>();
 		for (int i = 0; i < ROUNDS; i++) {
 			if (regions.get(i).begin() == null) {
