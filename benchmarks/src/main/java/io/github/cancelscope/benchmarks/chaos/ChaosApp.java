@@ -248,19 +248,19 @@ final class ChaosApp implements AutoCloseable {
 	}
 
 	/**
-	 * The process's threads by kind: [all, Tomcat's ({@code http-nio-*}: its workers, acceptor and
-	 * poller)], from the names in {@code /proc/<pid>/task/<tid>/comm}.
+	 * The process's threads by kind: [all, pooled (see {@link #pooled})], from the names in
+	 * {@code /proc/<pid>/task/<tid>/comm}.
 	 */
 	int[] threadKinds() {
 		int all = 0;
-		int tomcat = 0;
+		int pooled = 0;
 		try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
 			for (Path task : tasks.toList()) {
 				try {
 					String name = Files.readString(task.resolve("comm"), StandardCharsets.ISO_8859_1);
 					all++;
-					if (name.startsWith("http-nio-")) {
-						tomcat++;
+					if (pooled(name)) {
+						pooled++;
 					}
 				}
 				catch (IOException ex) {
@@ -271,7 +271,17 @@ final class ChaosApp implements AutoCloseable {
 		catch (IOException ex) {
 			return new int[] { -1, -1 };
 		}
-		return new int[] { all, tomcat };
+		return new int[] { all, pooled };
+	}
+
+	/**
+	 * Whether a thread belongs to a pool that grows under a storm and shrinks only when its threads
+	 * have idled long enough: Tomcat's ({@code http-nio-*}: its workers, acceptor and poller; it keeps
+	 * its workers) and the JDK {@code HttpClient}'s ({@code HttpClient-<n>-Worker-<m>}, cut to
+	 * {@code HttpClient-<n>-Wo} in {@code comm}: a cached pool whose threads idle 60 s before they end).
+	 */
+	static boolean pooled(String name) {
+		return name.startsWith("http-nio-") || name.startsWith("HttpClient-");
 	}
 
 	/**

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * What must hold after every fault, polled until it all holds or a limit passes: no pool connection
  * lent, no query of the application on the server, no scope in flight, no fork thread alive, thread
- * count (Tomcat's worker pool aside) and file descriptors back to the baseline within a tolerance,
+ * count (the pools of Tomcat and the JDK {@code HttpClient} aside) and file descriptors back to the baseline within a tolerance,
  * and {@code /healthy} as fast as it normally is.
  */
 final class Checks {
@@ -29,7 +29,7 @@ final class Checks {
 
 	/**
 	 * The idle application, measured once after warm-up.
-	 * @param threads threads other than Tomcat's {@code http-nio-*} ones
+	 * @param threads threads outside the pools of {@link ChaosApp#pooled}
 	 * @param fds open file descriptors
 	 * @param healthyMs median latency of {@code /healthy}, one request after the other
 	 * @param threadNames the threads by name, digits replaced by {@code N}
@@ -145,11 +145,11 @@ final class Checks {
 			Map<String, Integer> more = new java.util.TreeMap<>();
 			app.threadNames().forEach((name, count) -> {
 				int before = baseline.threadNames().getOrDefault(name, 0);
-				if (count > before && !name.startsWith("http-nio-")) {
+				if (count > before && !ChaosApp.pooled(name)) {
 					more.put(name, count - before);
 				}
 			});
-			failures.add("threads (Tomcat's aside) " + (threads[0] - threads[1]) + " > baseline " + baseline.threads()
+			failures.add("threads (pools aside) " + (threads[0] - threads[1]) + " > baseline " + baseline.threads()
 					+ " + " + THREAD_TOLERANCE + "; more than at the baseline: " + more);
 		}
 		if (fds > baseline.fds() + FD_TOLERANCE) {
