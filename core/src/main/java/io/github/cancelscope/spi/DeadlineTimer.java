@@ -3,7 +3,6 @@ package io.github.cancelscope.spi;
 import java.util.PriorityQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.cancelscope.Registration;
@@ -13,20 +12,24 @@ import org.jspecify.annotations.Nullable;
  * The one timer thread of the {@link SystemScopeClock}, built for deadlines that are almost always
  * cancelled before they fall due: a request's scope closes long before its deadline.
  * <p>
- * Scheduling pushes the timer onto a lock-free stack, the timer being its own node, and, unless the
- * timer must wake the thread earlier than it planned, wakes nobody. Cancelling drops the action, so
- * a cancelled timer holds nothing. While timers are armed, the thread wakes every
- * {@value #SWEEP_MILLIS} ms: it takes the new timers and keeps only those still armed (most never
- * reach it), files each by its {@value #TICK_MILLIS} ms tick in a wheel of {@value #WHEEL_SLOTS}
- * lists, in one step, and turns the wheel on to the next sweep: a timer cancelled meanwhile is
- * dropped, also in one step, and one still armed moves to a heap that holds only the timers due
- * before the next sweep, and fires from there on time. A timer due before the thread's next wake-up
- * wakes it, so no deadline fires late by more than the time it takes to hand the action to the
- * expiry executor. When no timer is armed, the thread parks until one is.
+ * Scheduling links the timer, which is its own node, into one of a few stripes, chosen by the
+ * scheduling thread's id, under that stripe's lock; cancelling unlinks it there. A pool's threads
+ * thus each keep to a stripe of their own, and a timer cancelled within a sweep (most are) is made,
+ * linked and unlinked by one thread, with no write to memory that another core holds, and the
+ * timer thread never sees it. While timers are armed, the timer thread wakes every
+ * {@value #SWEEP_MILLIS} ms and sweeps the stripes: it takes the timers due before its next sweep,
+ * and those still there from the sweep before, which are long-lived; every other timer it only
+ * marks. A taken timer is filed by its {@value #TICK_MILLIS} ms tick in a wheel of
+ * {@value #WHEEL_SLOTS} lists, in one step, and the wheel turns on to the next sweep: a timer
+ * cancelled meanwhile is dropped, also in one step, and one still armed moves to a heap that holds
+ * only the timers due before the next sweep, and fires from there on time. A timer due before the
+ * thread's next wake-up wakes it, so no deadline fires late by more than the time it takes to hand
+ * the action to the expiry executor. When no timer is armed, the thread parks until one is.
  * <p>
- * With every armed timer in one heap and a wake-up every tick, this thread cost 0.8 to 1 µs per
- * request under load (a page of 40 statements, CPU per thread from {@code /proc}); with the wheel
- * and the sweep, 0.6 µs.
+ * Measured under load (a page of 40 statements, CPU per thread from {@code /proc}): with every armed
+ * timer in one heap and a wake-up every tick, this thread cost 0.8 to 1 µs per request; with the
+ * wheel, fed by one lock-free stack that the timer thread emptied every sweep, 0.2 to 0.5 µs, and
+ * scheduling was a compare-and-set on a stack that every core wrote.
  */
 final class DeadlineTimer implements Runnable {
 
@@ -47,8 +50,7 @@ final class DeadlineTimer implements Runnable {
 	// far enough not to overflow when compared with System.nanoTime()
 	private static final long IDLE_NANOS = TimeUnit.DAYS.toNanos(365);
 
-	// timers scheduled since the timer thread last took them, newest first, linked through Timer.next
-	private final AtomicReference<@Nullable Timer> incoming = new AtomicReference<>();
+	private final Stripe[] stripes;
 
 	// the rest is confined to the timer thread
 
@@ -61,6 +63,12 @@ final class DeadlineTimer implements Runnable {
 	private final int slotMask;
 
 	private int inWheel;
+
+	// timers the last sweep left in the stripes
+	private int inStripes;
+
+	// timers taken from the stripes, for tests
+	private volatile long taken;
 
 	// the last tick whose timers have left the wheel
 	private long reached;
@@ -84,6 +92,10 @@ final class DeadlineTimer implements Runnable {
 		if (Integer.bitCount(wheelSlots) != 1) {
 			throw new IllegalArgumentException("wheelSlots must be a power of two: " + wheelSlots);
 		}
+		this.stripes = new Stripe[stripes(Runtime.getRuntime().availableProcessors())];
+		for (int i = 0; i < this.stripes.length; i++) {
+			this.stripes[i] = new Stripe();
+		}
 		this.wheel = new Timer[wheelSlots];
 		this.slotMask = wheelSlots - 1;
 		this.expiry = expiry;
@@ -95,19 +107,31 @@ final class DeadlineTimer implements Runnable {
 		this.thread.start();
 	}
 
+	// four per core, a power of two, at most 64
+	private static int stripes(int cores) {
+		return Integer.highestOneBit(Math.min(Math.max(cores, 1) * 4, 64) * 2 - 1);
+	}
+
+	@SuppressWarnings("deprecation") // threadId() is Java 19's name for it
 	Registration schedule(Runnable action, long atNanoTime) {
-		Timer timer = new Timer(action, atNanoTime);
-		Timer head;
-		do {
-			head = this.incoming.get();
-			timer.next = head;
+		Stripe stripe = this.stripes[(int) Thread.currentThread().getId() & (this.stripes.length - 1)];
+		Timer timer = new Timer(action, atNanoTime, stripe);
+		synchronized (stripe) {
+			stripe.link(timer);
 		}
-		while (!this.incoming.compareAndSet(head, timer));
-		// after the add: a timer thread going idle either sees the timer or is woken here
+		// after the link: a timer thread going idle either sweeps the timer or is woken here
 		if (atNanoTime - this.nextWakeNanos < 0) {
 			LockSupport.unpark(this.thread);
 		}
 		return timer;
+	}
+
+	/**
+	 * How many timers the timer thread has taken from the stripes: those that lived longer than a
+	 * sweep, or were due before the next one.
+	 */
+	long taken() {
+		return this.taken;
 	}
 
 	@Override
@@ -115,7 +139,7 @@ final class DeadlineTimer implements Runnable {
 		for (;;) {
 			long now = System.nanoTime();
 			turnWheel(tickOf(now + SWEEP_NANOS));
-			takeIncoming();
+			sweep(true);
 			for (Timer head; (head = this.due.peek()) != null && (head.action == null || head.at - now <= 0);) {
 				this.due.poll();
 				Runnable action = head.take();
@@ -125,30 +149,46 @@ final class DeadlineTimer implements Runnable {
 			}
 			long wake = wakeAfter(now);
 			this.nextWakeNanos = wake;
-			// after the write: a timer pushed before it, by a thread that saw an earlier wake-up time
-			// and so woke nobody, is taken here; one pushed after it sees this time
-			if (takeIncoming()) {
-				wake = wakeAfter(now);
+			// after the write: a timer linked before it, by a thread that saw an earlier wake-up time
+			// and so woke nobody, is swept here; one linked after it sees this time
+			sweep(false);
+			long again = wakeAfter(now);
+			if (again != wake) {
+				wake = again;
 				this.nextWakeNanos = wake;
 			}
 			LockSupport.parkNanos(this, wake - now);
 		}
 	}
 
-	// files the timers scheduled since the last call, and drops those already cancelled
-	private boolean takeIncoming() {
-		Timer timer = this.incoming.getAndSet(null);
-		boolean took = (timer != null);
-		while (timer != null) {
-			Timer next = timer.next;
-			// a dropped timer, still held by its scope, must not hold the timers after it
-			timer.next = null;
-			if (timer.action != null) {
-				file(timer);
+	/**
+	 * Takes from the stripes the timers due by the tick the wheel has reached and, if {@code age},
+	 * those that a sweep before this one marked; marks the rest if {@code age}.
+	 */
+	private void sweep(boolean age) {
+		int left = 0;
+		long took = 0;
+		for (Stripe stripe : this.stripes) {
+			synchronized (stripe) {
+				for (Timer timer = stripe.head; timer != null;) {
+					Timer next = timer.next;
+					if ((age && timer.marked) || tickOf(timer.at) - this.reached <= 0) {
+						stripe.unlink(timer);
+						took++;
+						file(timer);
+					}
+					else {
+						timer.marked |= age;
+						left++;
+					}
+					timer = next;
+				}
 			}
-			timer = next;
 		}
-		return took;
+		this.inStripes = left;
+		if (took > 0) {
+			this.taken += took;
+		}
 	}
 
 	// the first due timer if it falls within a sweep, else the next sweep, else (nothing armed) idle
@@ -157,7 +197,7 @@ final class DeadlineTimer implements Runnable {
 		if (head != null) {
 			return Math.min(head.at, now + SWEEP_NANOS);
 		}
-		return (this.inWheel > 0) ? now + SWEEP_NANOS : now + IDLE_NANOS;
+		return (this.inWheel > 0 || this.inStripes > 0) ? now + SWEEP_NANOS : now + IDLE_NANOS;
 	}
 
 	private static long tickOf(long nanoTime) {
@@ -212,21 +252,79 @@ final class DeadlineTimer implements Runnable {
 	}
 
 	/**
+	 * The timers scheduled by the threads whose ids fall on it, until a sweep takes them or they are
+	 * cancelled: a doubly linked list through the timers, guarded by the stripe's monitor.
+	 */
+	private static final class Stripe extends StripePadding {
+
+		private @Nullable Timer head;
+
+		@SuppressWarnings("unused")
+		private long q1, q2, q3, q4, q5, q6, q7;
+
+		void link(Timer timer) {
+			timer.inStripe = true;
+			timer.next = this.head;
+			if (this.head != null) {
+				this.head.previous = timer;
+			}
+			this.head = timer;
+		}
+
+		void unlink(Timer timer) {
+			Timer previous = timer.previous;
+			Timer next = timer.next;
+			if (previous != null) {
+				previous.next = next;
+			}
+			else {
+				this.head = next;
+			}
+			if (next != null) {
+				next.previous = previous;
+			}
+			timer.previous = null;
+			timer.next = null;
+			timer.inStripe = false;
+		}
+
+	}
+
+	// padded so that two stripes never share a cache line: threads on different cores would contend on it
+	@SuppressWarnings("unused")
+	private static class StripePadding {
+
+		private long p1, p2, p3, p4, p5, p6, p7;
+
+	}
+
+	/**
 	 * One scheduled action; closing it cancels it.
 	 */
 	private static final class Timer implements Registration, Comparable<Timer> {
 
 		private final long at;
 
+		private final Stripe stripe;
+
 		private volatile @Nullable Runnable action;
 
-		// the next older timer in the incoming stack, written before the timer is pushed; then, on
-		// the timer thread, the next in its wheel slot
+		// guarded by the stripe while the timer is in it; then, on the timer thread, the next in its wheel slot
 		private @Nullable Timer next;
 
-		Timer(Runnable action, long at) {
+		// guarded by the stripe
+		private @Nullable Timer previous;
+
+		// guarded by the stripe
+		private boolean inStripe;
+
+		// guarded by the stripe: a sweep found it there, and the next takes it
+		private boolean marked;
+
+		Timer(Runnable action, long at, Stripe stripe) {
 			this.action = action;
 			this.at = at;
+			this.stripe = stripe;
 		}
 
 		@Nullable Runnable take() {
@@ -237,6 +335,12 @@ final class DeadlineTimer implements Runnable {
 
 		@Override
 		public void close() {
+			synchronized (this.stripe) {
+				if (this.inStripe) {
+					this.stripe.unlink(this);
+				}
+			}
+			// for a timer the timer thread has taken: it drops it on its next look
 			this.action = null;
 		}
 

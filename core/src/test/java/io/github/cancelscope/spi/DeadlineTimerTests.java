@@ -107,6 +107,31 @@ class DeadlineTimerTests {
 		assertThat(second.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the timer after the refused one fired").isTrue();
 	}
 
+	/**
+	 * A timer cancelled within a sweep of being scheduled, as a request's deadline is, stays with
+	 * the thread that scheduled it: the timer thread takes only the timers it found at two sweeps
+	 * in a row or that are due before its next one. A cancel that left its timer in the stripe would
+	 * leave all of these for it.
+	 */
+	@Test
+	void timersCancelledSoonAfterTheyAreScheduledNeverReachTheTimerThread() throws InterruptedException {
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-young");
+		// keeps the timer thread sweeping meanwhile
+		Registration armed = timer.schedule(() -> {
+		}, inMillis(60_000));
+		for (int i = 0; i < 100_000; i++) {
+			timer.schedule(() -> {
+			}, inMillis(2_000 + i % 100)).close();
+		}
+		CountDownLatch sentinel = new CountDownLatch(1);
+		timer.schedule(sentinel::countDown, inMillis(10));
+		assertThat(sentinel.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the sentinel fired").isTrue();
+		armed.close();
+		// the sentinel, the long-lived one once it was found twice, and any of the others whose
+		// thread was descheduled between scheduling and cancelling it for longer than a sweep
+		assertThat(timer.taken()).as("timers the timer thread took").isLessThanOrEqualTo(10);
+	}
+
 	@Test
 	void aStormOfSchedulesAndCancelsFromManyThreadsLosesNoArmedTimer() throws InterruptedException {
 		int threads = 4;
