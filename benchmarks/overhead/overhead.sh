@@ -31,6 +31,7 @@ WITH_ARGS=${WITH_ARGS:-}            # application arguments of the 'with' instan
 WITHOUT_ARGS=${WITHOUT_ARGS:---cancelscope.enabled=false}  # what makes the 'without' instance
 SOURCE=${SOURCE:-tree}              # tree: build this working tree; head: build a snapshot of HEAD in /tmp
 JAR=${JAR:-}                        # use this sample jar; build nothing
+WITHOUT_JAR=${WITHOUT_JAR:-}        # the 'without' instance runs this jar instead (two builds compared)
 BUILD=${BUILD:-always}              # always: run Maven (incremental); never: reuse the jar built before
 BUILD_FOLDER=${BUILD_FOLDER:-target}     # Maven's -Dbuild.folder
 MVN_ARGS=${MVN_ARGS:-}              # more Maven arguments (e.g. -o)
@@ -72,6 +73,8 @@ Options (or the environment variable in capitals, e.g. ROUNDS=3):
   --source tree|head    build the working tree, or a snapshot of HEAD in /tmp
                         (plus this benchmark's own files if not committed yet)    [$SOURCE]
   --jar PATH            run this sample jar; build nothing
+  --without-jar PATH    the 'without' instance runs this jar: two builds compared,
+                        e.g. --jar new.jar --without-jar old.jar --without-args ""
   --no-build            reuse the jar of an earlier build
   --build-folder DIR    Maven's -Dbuild.folder (keeps parallel builds apart)      [$BUILD_FOLDER]
   --results DIR         where results go                                         [$RESULTS]
@@ -99,6 +102,7 @@ while [[ $# -gt 0 ]]; do
 		--without-args) WITHOUT_ARGS=$2; shift 2 ;;
 		--source) SOURCE=$2; shift 2 ;;
 		--jar) JAR=$2; shift 2 ;;
+		--without-jar) WITHOUT_JAR=$2; shift 2 ;;
 		--no-build) BUILD=never; shift ;;
 		--build-folder) BUILD_FOLDER=$2; shift 2 ;;
 		--results) RESULTS=$2; shift 2 ;;
@@ -142,9 +146,17 @@ CLK_TCK=$(getconf CLK_TCK)
 # ---------------------------------------------------------------------------------------- the jar
 
 SOURCE_DESC=""
+if [[ -n $WITHOUT_JAR && -z $JAR ]]; then
+	echo "--without-jar needs --jar: the jar of the 'with' instance" >&2
+	exit 2
+fi
 if [[ -n $JAR ]]; then
 	[[ -f $JAR ]] || { echo "no such jar: $JAR" >&2; exit 2; }
 	SOURCE_DESC="given jar $JAR"
+	if [[ -n $WITHOUT_JAR ]]; then
+		[[ -f $WITHOUT_JAR ]] || { echo "no such jar: $WITHOUT_JAR" >&2; exit 2; }
+		SOURCE_DESC="$SOURCE_DESC ('without' instance: given jar $WITHOUT_JAR)"
+	fi
 else
 	if [[ $SOURCE == head ]]; then
 		HEAD_SHA=$(git -C "$ROOT" rev-parse HEAD)
@@ -234,9 +246,10 @@ trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
 
 start_server() { # name, extra argument...
-	local name=$1; shift
+	local name=$1 jar=$JAR; shift
+	[[ $name == without && -n $WITHOUT_JAR ]] && jar=$WITHOUT_JAR
 	# shellcheck disable=SC2086
-	"$JAVA" $JVM_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port=0 \
+	"$JAVA" $JVM_OPTS -jar "$jar" --server.address=127.0.0.1 --server.port=0 \
 		--cancelscope.request.timeout="$REQUEST_TIMEOUT" $APP_ARGS "$@" >"$RUN_DIR/$name.$PAIR.log" 2>&1 &
 	PID[$name]=$!
 }
@@ -442,7 +455,7 @@ load average $LOAD_START at the start, $LOAD_END at the end; built from the $SOU
 awk -F'\t' -v heading="$HEADING" -v json="$JSON" -v started="$STARTED" -v finished="$FINISHED" \
 	-v rounds="$ROUNDS" -v pairs="$PAIRS" -v mode="$MODE" -v duration="$DURATION" -v warmup="$WARMUP" -v pause="$PAUSE" -v conns="$CONNECTIONS" \
 	-v threads="$THREADS" -v jvm="$JVM_OPTS" -v appargs="$APP_ARGS" -v withargs="$WITH_ARGS" -v withoutargs="$WITHOUT_ARGS" -v timeout="$REQUEST_TIMEOUT" \
-	-v java="$JAVA_VERSION" -v source="$SOURCE_DESC" -v jar="$JAR" -v load0="$LOAD_START" -v load1="$LOAD_END" \
+	-v java="$JAVA_VERSION" -v source="$SOURCE_DESC" -v jar="$JAR" -v withoutjar="$WITHOUT_JAR" -v load0="$LOAD_START" -v load1="$LOAD_END" \
 	-v cores="$(nproc)" -v cpumodel="$CPU_MODEL" -v kernel="$(uname -sr)" -v rundir="$RUN_DIR" '
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
 function median(list,    n, x, i, j, t) {
@@ -507,7 +520,7 @@ END {
 	printf "  \"benchmark\": \"cancelscope overhead: the sample with the starter%s and with %s\",\n", (withargs != "") ? " and " esc(withargs) : "", (withoutargs != "") ? esc(withoutargs) : "the starter, defaults" > json
 	printf "  \"started\": \"%s\", \"finished\": \"%s\",\n", started, finished > json
 	printf "  \"machine\": {\"kernel\": \"%s\", \"cores\": %d, \"cpu\": \"%s\", \"java\": \"%s\", \"loadAverageStart\": \"%s\", \"loadAverageEnd\": \"%s\"},\n", esc(kernel), cores, esc(cpumodel), esc(java), load0, load1 > json
-	printf "  \"settings\": {\"mode\": \"%s\", \"rounds\": %d, \"pairs\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"logs\": \"%s\"},\n", mode, rounds, pairs, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(rundir) > json
+	printf "  \"settings\": {\"mode\": \"%s\", \"rounds\": %d, \"pairs\": %d, \"durationS\": %d, \"warmupS\": %d, \"pauseS\": %s, \"wrkThreads\": %d, \"wrkConnections\": %d, \"jvmOptions\": \"%s\", \"appArguments\": \"%s\", \"withArguments\": \"%s\", \"withoutArguments\": \"%s\", \"requestTimeout\": \"%s\", \"source\": \"%s\", \"jar\": \"%s\", \"withoutJar\": \"%s\", \"logs\": \"%s\"},\n", mode, rounds, pairs, duration, warmup, pause, threads, conns, esc(jvm), esc(appargs), esc(withargs), esc(withoutargs), esc(timeout), esc(source), esc(jar), esc(withoutjar), esc(rundir) > json
 	printf "  \"headline\": \"server CPU per request (utime+stime of the server JVM over a run / requests completed); medians over rounds\",\n" > json
 	printf "  \"endpoints\": [\n%s\n  ],\n", js > json
 	printf "  \"runs\": [\n" > json
