@@ -86,7 +86,8 @@ final class ChildScopes {
 	}
 
 	private Stripe stripeOf(DefaultScope child) {
-		// consecutive scopes, opened by different threads at once, land on different stripes
+		// a thread's scopes land on one stripe, that of its id (see ScopeNumbers): threads on
+		// different cores keep to their own stripes
 		return this.stripes[(int) child.number() & (this.stripes.length - 1)];
 	}
 

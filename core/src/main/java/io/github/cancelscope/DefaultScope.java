@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.cancelscope.spi.ContextCapture;
 import io.github.cancelscope.spi.ObservedScope;
@@ -27,8 +26,6 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 
 	/** The cancellation of a scope whose deadline passed. */
 	static final Cancellation DEADLINE_PASSED = Cancellation.of(CancellationReason.DEADLINE_EXCEEDED, null);
-
-	private static final AtomicLong ids = new AtomicLong();
 
 	private static final ScopeOptions ROOT = ScopeOptions.of(ScopeOptions.APPLICATION);
 
@@ -55,7 +52,7 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, ScopeOptions options,
 			Deadline deadline, ForkThreads forkThreads) {
-		this.number = ids.incrementAndGet();
+		this.number = ScopeNumbers.next();
 		this.id = Long.toString(this.number);
 		this.options = options;
 		this.parent = parent;
@@ -81,7 +78,7 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 	}
 
 	/**
-	 * Returns the number this scope's id is made of: scopes are numbered in the order they open.
+	 * Returns the number this scope's id is made of, unique in the JVM ({@link ScopeNumbers}).
 	 */
 	long number() {
 		return this.number;
