@@ -16,11 +16,14 @@ final class ScopeBinding {
 
 	private static final ThreadBinding BINDING = select(System.getProperty(PROPERTY), Runtime.version().feature());
 
-	private static final int TABLE_SIZE = 1024;
+	// the table: 64 runs of 16 entries, a run being a cache line or more (16 compressed references)
+	private static final int RUNS = 64;
+
+	private static final int RUN_LENGTH = 16;
 
 	// written racily: a Frame's thread is final, so a reader sees it whole, and a thread reads its
-	// own last write or another thread's (see the class comment)
-	private static final @Nullable Frame[] BY_THREAD = new Frame[TABLE_SIZE];
+	// own last write or another thread's
+	private static final @Nullable Frame[] BY_THREAD = new Frame[RUNS * RUN_LENGTH];
 
 	private ScopeBinding() {
 	}
@@ -99,7 +102,10 @@ final class ScopeBinding {
 
 	@SuppressWarnings("deprecation") // threadId() is Java 19's name for it
 	private static int indexOf(Thread thread) {
-		return (int) thread.getId() & (TABLE_SIZE - 1);
+		// threads of consecutive ids, a pool's, get entries in different runs: each writes its entry
+		// twice per binding, which would otherwise make the reads of its neighbours on other cores miss
+		long id = thread.getId();
+		return (int) ((id & (RUNS - 1)) * RUN_LENGTH + ((id / RUNS) & (RUN_LENGTH - 1)));
 	}
 
 	static RequestScope current() {
