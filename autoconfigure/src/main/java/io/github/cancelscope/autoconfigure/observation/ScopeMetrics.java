@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.github.cancelscope.Cancellation;
 import io.github.cancelscope.RequestScope;
@@ -75,8 +75,8 @@ final class ScopeMetrics implements ScopeObserver {
 
 	private KindMeters metersOf(String kind) {
 		return this.kinds.computeIfAbsent(kind, (key) -> {
-			AtomicInteger active = new AtomicInteger();
-			Gauge.builder(ACTIVE, active, AtomicInteger::get)
+			LongAdder active = new LongAdder();
+			Gauge.builder(ACTIVE, active, LongAdder::doubleValue)
 				.description("Scopes open now")
 				.tag("kind", key)
 				.register(this.registry);
@@ -99,24 +99,27 @@ final class ScopeMetrics implements ScopeObserver {
 			return this.application;
 		}
 		KindMeters meters = metersOf(scope.kind());
-		meters.active.incrementAndGet();
-		return new Measured(meters);
+		meters.active.increment();
+		return meters;
 	}
 
 	/**
 	 * The meters of one kind that every scope of it touches, each looked up once: looking a meter
-	 * up by its tags for each request costs more than the rest of the metrics together.
+	 * up by its tags for each request costs more than the rest of the metrics together. It observes
+	 * every scope of its kind, so that a scope opens without an object of its own here, and counts
+	 * the scopes open on a {@link LongAdder}, which the request threads of different cores do not
+	 * write in the same place.
 	 */
-	private final class KindMeters {
+	private final class KindMeters implements ObservedScope {
 
 		private final String kind;
 
-		private final AtomicInteger active;
+		private final LongAdder active;
 
 		// registered when the first scope of the kind completes; a race registers it twice, harmlessly
 		private volatile @Nullable Counter completed;
 
-		KindMeters(String kind, AtomicInteger active) {
+		KindMeters(String kind, LongAdder active) {
 			this.kind = kind;
 			this.active = active;
 		}
@@ -128,6 +131,38 @@ final class ScopeMetrics implements ScopeObserver {
 				this.completed = completed;
 			}
 			return completed;
+		}
+
+		@Override
+		public void cancelled(ScopeCancellation cancellation) {
+			countAborted(cancellation);
+		}
+
+		@Override
+		public void closed(ScopeEnd end) {
+			this.active.decrement();
+			String kind = this.kind;
+			Cancellation cancellation = end.cancellation();
+			if (cancellation == null) {
+				completed().increment();
+			}
+			else {
+				ended(kind, cancellation).increment();
+				Timer.builder(CANCELLATION_DURATION)
+					.description("Time from a scope's cancellation to its end, forked tasks and cleanups included")
+					.tag("kind", kind)
+					.tag("reason", cancellation.reason().name())
+					.publishPercentiles(0.5, 0.95, 0.99)
+					.register(ScopeMetrics.this.registry)
+					.record(Duration.ofNanos(end.nanosFromCancellation()));
+			}
+			if (end.stragglers() > 0) {
+				Counter.builder(STRAGGLERS)
+					.description("Forked tasks still running when closing their scope stopped waiting for them")
+					.tag("kind", kind)
+					.register(ScopeMetrics.this.registry)
+					.increment(end.stragglers());
+			}
 		}
 
 	}
@@ -150,48 +185,6 @@ final class ScopeMetrics implements ScopeObserver {
 		@Override
 		public void cancelled(ScopeCancellation cancellation) {
 			countAborted(cancellation);
-		}
-
-	}
-
-	private final class Measured implements ObservedScope {
-
-		private final KindMeters meters;
-
-		Measured(KindMeters meters) {
-			this.meters = meters;
-		}
-
-		@Override
-		public void cancelled(ScopeCancellation cancellation) {
-			countAborted(cancellation);
-		}
-
-		@Override
-		public void closed(ScopeEnd end) {
-			this.meters.active.decrementAndGet();
-			String kind = this.meters.kind;
-			Cancellation cancellation = end.cancellation();
-			if (cancellation == null) {
-				this.meters.completed().increment();
-			}
-			else {
-				ended(kind, cancellation).increment();
-				Timer.builder(CANCELLATION_DURATION)
-					.description("Time from a scope's cancellation to its end, forked tasks and cleanups included")
-					.tag("kind", kind)
-					.tag("reason", cancellation.reason().name())
-					.publishPercentiles(0.5, 0.95, 0.99)
-					.register(ScopeMetrics.this.registry)
-					.record(Duration.ofNanos(end.nanosFromCancellation()));
-			}
-			if (end.stragglers() > 0) {
-				Counter.builder(STRAGGLERS)
-					.description("Forked tasks still running when closing their scope stopped waiting for them")
-					.tag("kind", kind)
-					.register(ScopeMetrics.this.registry)
-					.increment(end.stragglers());
-			}
 		}
 
 	}
