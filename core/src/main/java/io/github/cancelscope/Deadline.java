@@ -31,8 +31,10 @@ final class Deadline {
 		this.instant = instant;
 	}
 
-	static Deadline after(ScopeClock clock, Duration timeout) {
-		long now = clock.nanoTime();
+	/**
+	 * Returns the deadline {@code timeout} after {@code now}, a tick of {@code clock}.
+	 */
+	static Deadline after(ScopeClock clock, long now, Duration timeout) {
 		long timeoutNanos = saturatedNanos(timeout);
 		if (timeoutNanos <= 0) {
 			return new Deadline(now, null, plusSaturated(clock.instant(), timeout));

@@ -51,14 +51,14 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 	private final ObservedScope observed;
 
 	private DefaultScope(@Nullable DefaultScope parent, ScopeSettings settings, ScopeOptions options,
-			Deadline deadline, ForkThreads forkThreads) {
+			Deadline deadline, long openedNanos, ForkThreads forkThreads) {
 		this.number = ScopeNumbers.next();
 		this.id = Long.toString(this.number);
 		this.options = options;
 		this.parent = parent;
 		this.settings = settings;
 		this.deadline = deadline;
-		this.openedNanos = settings.clock().nanoTime();
+		this.openedNanos = openedNanos;
 		this.lifecycle = new ScopeLifecycle(this);
 		this.forkThreads = forkThreads;
 		// last: the observer may look at this scope
@@ -74,7 +74,7 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 	 * Returns a root whose forks run on {@code forkThreads}, whatever this JVM would choose; for tests.
 	 */
 	static DefaultScope root(ScopeSettings settings, ForkThreads forkThreads) {
-		return new DefaultScope(null, settings, ROOT, Deadline.NONE, forkThreads);
+		return new DefaultScope(null, settings, ROOT, Deadline.NONE, settings.clock().nanoTime(), forkThreads);
 	}
 
 	/**
@@ -178,8 +178,9 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 		Objects.requireNonNull(options, "options");
 		Duration timeout = options.timeoutOrNull();
 		Deadline deadline = this.deadline;
+		long now = this.settings.clock().nanoTime();
 		if (timeout != null) {
-			Deadline own = Deadline.after(this.settings.clock(), timeout);
+			Deadline own = Deadline.after(this.settings.clock(), now, timeout);
 			if (own.isBefore(deadline)) {
 				deadline = own;
 			}
@@ -188,7 +189,7 @@ final class DefaultScope extends ChildScopes.Sibling implements CancellableScope
 		if (this.settings.observer() != ScopeObserver.NONE && this.lifecycle.refusesChildren()) {
 			throw this.lifecycle.ended("open a child scope");
 		}
-		DefaultScope child = new DefaultScope(this, this.settings, options, deadline, this.forkThreads);
+		DefaultScope child = new DefaultScope(this, this.settings, options, deadline, now, this.forkThreads);
 		this.lifecycle.adopt(child);
 		if (deadline != this.deadline) {
 			child.lifecycle.deferTimer(deadline);
