@@ -151,6 +151,13 @@ final class ThreadSlots<W extends ThreadSlots.Timed> {
 		Arrays.fill(this.byId, null);
 	}
 
+	@SuppressWarnings("unused")
+	private static class SlotPadding {
+
+		private long p1, p2, p3, p4, p5, p6, p7;
+
+	}
+
 	/**
 	 * A watch: the time from which the watcher looks at it, fixed when it is made.
 	 */
@@ -161,11 +168,13 @@ final class ThreadSlots<W extends ThreadSlots.Timed> {
 	}
 
 	/**
-	 * One platform thread's request: written by that thread, read by the watcher.
+	 * One platform thread's request: written by that thread, read by the watcher. Padded: slots
+	 * live as long as their threads, and a collection packs them side by side, where each thread's
+	 * two writes per request would make the next request of the threads beside it miss its slot.
 	 *
 	 * @param <W> the type of the watch
 	 */
-	static final class Slot<W> {
+	static final class Slot<W> extends SlotPadding {
 
 		private final Thread thread;
 
@@ -173,6 +182,11 @@ final class ThreadSlots<W extends ThreadSlots.Timed> {
 
 		// watcher only: the last watch it took from this slot
 		private @Nullable W taken;
+
+		// the JVM lays the longs out before the references, so the watch ends the object, and the
+		// object after it begins with its padding
+		@SuppressWarnings("unused")
+		private long q1, q2, q3, q4, q5, q6, q7;
 
 		Slot(Thread thread) {
 			this.thread = thread;
