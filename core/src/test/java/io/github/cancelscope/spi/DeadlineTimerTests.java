@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.cancelscope.Registration;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,63 @@ class DeadlineTimerTests {
 		// the sentinel, the long-lived one once it was found twice, and any of the others whose
 		// thread was descheduled between scheduling and cancelling it for longer than a sweep
 		assertThat(timer.taken()).as("timers the timer thread took").isLessThanOrEqualTo(10);
+	}
+
+	/**
+	 * Timers that live across several sweeps, so that the timer thread takes them from their stripes
+	 * into its wheel while another thread cancels half of them: each timer cancelled before it was due
+	 * never fires, and every other one fires.
+	 */
+	@Test
+	void timersCancelledFromAnotherThreadWhileTheTimerThreadTakesThemNeverFire() throws InterruptedException {
+		int timers = 2_000;
+		DeadlineTimer timer = new DeadlineTimer(Runnable::run, "test-timer-cross");
+		boolean[] fired = new boolean[timers];
+		long[] due = new long[timers];
+		Registration[] registrations = new Registration[timers];
+		CountDownLatch kept = new CountDownLatch(timers / 2);
+		for (int i = 0; i < timers; i++) {
+			int index = i;
+			due[i] = inMillis(150 + (i % 250));
+			registrations[i] = timer.schedule(() -> {
+				synchronized (fired) {
+					fired[index] = true;
+				}
+				if (index % 2 == 0) {
+					kept.countDown();
+				}
+			}, due[i]);
+		}
+		// the odd ones, cancelled over about 150 ms by a thread that did not schedule them
+		long[] cancelledAt = new long[timers];
+		Thread canceller = new Thread(() -> {
+			for (int i = 1; i < timers; i += 2) {
+				registrations[i].close();
+				cancelledAt[i] = System.nanoTime();
+				if (i % 20 == 1) {
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3));
+				}
+			}
+		});
+		canceller.start();
+		canceller.join(TimeUnit.SECONDS.toMillis(HANG_SECONDS));
+		assertThat(canceller.isAlive()).as("the canceller still runs").isFalse();
+		assertThat(kept.await(HANG_SECONDS, TimeUnit.SECONDS)).as("every timer not cancelled fired, %d left",
+				kept.getCount()).isTrue();
+		// due after every timer: once it has fired, any cancelled timer that was going to run has
+		CountDownLatch sentinel = new CountDownLatch(1);
+		timer.schedule(sentinel::countDown, inMillis(450));
+		assertThat(sentinel.await(HANG_SECONDS, TimeUnit.SECONDS)).as("the sentinel fired").isTrue();
+		List<Integer> firedAfterCancel = new ArrayList<>();
+		synchronized (fired) {
+			for (int i = 1; i < timers; i += 2) {
+				// a cancel that returned before the timer was due must have stopped it
+				if (fired[i] && cancelledAt[i] - due[i] < 0) {
+					firedAfterCancel.add(i);
+				}
+			}
+		}
+		assertThat(firedAfterCancel).as("timers that fired though cancelled before they were due").isEmpty();
 	}
 
 	@Test
