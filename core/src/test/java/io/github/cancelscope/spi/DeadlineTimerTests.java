@@ -158,7 +158,8 @@ class DeadlineTimerTests {
 				}
 			}, due[i]);
 		}
-		// the odd ones, cancelled over about 150 ms by a thread that did not schedule them
+		// the odd ones, cancelled by a thread that did not schedule them, ten at a time with a pause of
+		// 3 ms, so that the cancels run over 300 ms or more, through the sweeps that take the timers
 		long[] cancelledAt = new long[timers];
 		Thread canceller = new Thread(() -> {
 			for (int i = 1; i < timers; i += 2) {

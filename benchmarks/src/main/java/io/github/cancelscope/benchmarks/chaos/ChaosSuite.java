@@ -178,8 +178,8 @@ public final class ChaosSuite {
 		checks.put("database", "no client backend but the monitor's own is active or idle in transaction (pg_stat_activity)");
 		checks.put("scopes", "no scope in flight (actuator cancelscope endpoint)");
 		checks.put("forks", "no cancelscope fork thread in the JSON thread dump (virtual threads included)");
-		checks.put("threads", "threads other than Tomcat's http-nio-* and the JDK HttpClient's workers <= baseline + " + Checks.THREAD_TOLERANCE
-				+ " (/proc/<pid>/task)");
+		checks.put("threads", "threads other than Tomcat's http-nio-* and the JDK HttpClient's workers <= baseline + "
+				+ Checks.THREAD_TOLERANCE + " (/proc/<pid>/task)");
 		checks.put("fds", "open file descriptors <= baseline + " + Checks.FD_TOLERANCE + " (/proc/<pid>/fd)");
 		checks.put("healthy", "/healthy median of 5 <= max(" + Checks.HEALTHY_FACTOR + " x baseline median, "
 				+ Checks.HEALTHY_FLOOR_MS + " ms)");

@@ -38,7 +38,8 @@ final class ChaosTable {
 				+ " %s more (cancelscope.jdbc.abort-after, 1 s by default, plus 1 s for the loaded machine). \"Time to"
 				+ " recover\": from the fault's end to the first `/healthy` sent after it and answered 200, unless the row"
 				+ " says otherwise. \"Settled after\": from the load's end until every check held: no pool connection"
-				+ " lent, no query on PostgreSQL, no scope in flight, no fork thread alive, threads (the pools of Tomcat and the JDK HttpClient aside)"
+				+ " lent, no query on PostgreSQL, no scope in flight, no fork thread alive, threads (the pools of Tomcat"
+				+ " and the JDK HttpClient aside)"
 				+ " within %d and file descriptors within %d of the baseline, `/healthy` median within max(%.0f x"
 				+ " baseline, %.0f ms).%n", ChaosOptions.format(options.deadline()), ChaosOptions.format(options.bound()),
 				Checks.THREAD_TOLERANCE, Checks.FD_TOLERANCE, Checks.HEALTHY_FACTOR, Checks.HEALTHY_FLOOR_MS));

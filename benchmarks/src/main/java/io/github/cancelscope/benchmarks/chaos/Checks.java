@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * What must hold after every fault, polled until it all holds or a limit passes: no pool connection
  * lent, no query of the application on the server, no scope in flight, no fork thread alive, thread
- * count (the pools of Tomcat and the JDK {@code HttpClient} aside) and file descriptors back to the baseline within a tolerance,
- * and {@code /healthy} as fast as it normally is.
+ * count (the pools of Tomcat and the JDK {@code HttpClient} aside) and file descriptors back to the
+ * baseline within a tolerance, and {@code /healthy} as fast as it normally is.
  */
 final class Checks {
 
