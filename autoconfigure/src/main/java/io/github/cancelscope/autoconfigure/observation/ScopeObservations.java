@@ -36,6 +36,9 @@ final class ScopeObservations implements ScopeObserver {
 
 	private final @Nullable ScopeObservationConvention convention;
 
+	// one for all scopes: it keeps the key values of each kind and name
+	private final DefaultScopeObservationConvention defaultConvention = new DefaultScopeObservationConvention();
+
 	/**
 	 * Creates the observer.
 	 * @param registry the registry
@@ -54,7 +57,7 @@ final class ScopeObservations implements ScopeObserver {
 		ScopeObservationContext context = new ScopeObservationContext(scope.id(), scope.kind(), scope.name(),
 				scope.description());
 		Observation observation = CancelScopeObservationDocumentation.SCOPE
-			.observation(this.convention, new DefaultScopeObservationConvention(), () -> context, this.registry)
+			.observation(this.convention, this.defaultConvention, () -> context, this.registry)
 			.start();
 		return new Observed(observation, context);
 	}
