@@ -33,7 +33,8 @@ SOURCE=${SOURCE:-tree}              # tree: build this working tree; head: build
 JAR=${JAR:-}                        # use this sample jar; build nothing
 WITHOUT_JAR=${WITHOUT_JAR:-}        # the 'without' instance runs this jar instead (two builds compared)
 BUILD=${BUILD:-always}              # always: run Maven (incremental); never: reuse the jar built before
-BUILD_FOLDER=${BUILD_FOLDER:-target}     # Maven's -Dbuild.folder
+BUILD_FOLDER=${BUILD_FOLDER:-}          # Maven's -Dbuild.folder (target, or target-actuator with --actuator)
+ACTUATOR=${ACTUATOR:-no}            # yes: build the sample with Spring Boot Actuator (Maven profile actuator)
 MVN_ARGS=${MVN_ARGS:-}              # more Maven arguments (e.g. -o)
 RESULTS=${RESULTS:-$HERE/results}   # where the JSON and the Markdown go
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
@@ -76,7 +77,12 @@ Options (or the environment variable in capitals, e.g. ROUNDS=3):
   --without-jar PATH    the 'without' instance runs this jar: two builds compared,
                         e.g. --jar new.jar --without-jar old.jar --without-args ""
   --no-build            reuse the jar of an earlier build
-  --build-folder DIR    Maven's -Dbuild.folder (keeps parallel builds apart)      [$BUILD_FOLDER]
+  --build-folder DIR    Maven's -Dbuild.folder (keeps parallel builds apart)
+                                          [target; target-actuator with --actuator]
+  --actuator            build the sample with Spring Boot Actuator (its Maven
+                        profile actuator): Micrometer's observations and meters
+                        on both instances, as in most applications; the starter
+                        then observes each request scope too                      [$ACTUATOR]
   --results DIR         where results go                                         [$RESULTS]
   -h, --help            this text
 
@@ -105,6 +111,7 @@ while [[ $# -gt 0 ]]; do
 		--without-jar) WITHOUT_JAR=$2; shift 2 ;;
 		--no-build) BUILD=never; shift ;;
 		--build-folder) BUILD_FOLDER=$2; shift 2 ;;
+		--actuator) ACTUATOR=yes; shift ;;
 		--results) RESULTS=$2; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) echo "unknown option: $1 (--help lists them)" >&2; exit 2 ;;
@@ -118,6 +125,13 @@ done
 (( ROUNDS % PAIRS == 0 )) || { echo "--rounds ($ROUNDS) must be a multiple of --pairs ($PAIRS): each pair runs as many rounds" >&2; exit 2; }
 [[ $SOURCE == tree || $SOURCE == head ]] || { echo "--source is tree or head, not '$SOURCE'" >&2; exit 2; }
 [[ $MODE == sequential || $MODE == simultaneous ]] || { echo "--mode is sequential or simultaneous, not '$MODE'" >&2; exit 2; }
+[[ $ACTUATOR == yes || $ACTUATOR == no ]] || { echo "ACTUATOR is yes or no, not '$ACTUATOR'" >&2; exit 2; }
+if [[ $ACTUATOR == yes ]]; then
+	[[ -z $JAR ]] || { echo "--actuator builds the sample; with --jar, give a jar built with -Pactuator and leave --actuator out" >&2; exit 2; }
+	MVN_ARGS="$MVN_ARGS -Pactuator"
+	BUILD_FOLDER=${BUILD_FOLDER:-target-actuator}
+fi
+BUILD_FOLDER=${BUILD_FOLDER:-target}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -181,6 +195,7 @@ else
 		dirty=$(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l)
 		SOURCE_DESC="working tree at $(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo '?') ($dirty paths changed or new)"
 	fi
+	[[ $ACTUATOR == yes ]] && SOURCE_DESC="$SOURCE_DESC, with Spring Boot Actuator (-Pactuator)"
 	JAR=$SRC/sample/$BUILD_FOLDER/cancelscope-sample-0.1.0-SNAPSHOT.jar
 	if [[ $BUILD == always ]]; then
 		log "building the sample: ./mvnw -q -pl sample -am package -DskipTests -Dbuild.folder=$BUILD_FOLDER $MVN_ARGS (in $SRC)"
