@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * one application scope, whose lock all request threads would otherwise take twice per request.
  * The children are spread over stripes, each a doubly linked list threaded through the children
  * themselves under a lock of its own, so adding or removing one allocates nothing and takes one
- * uncontended lock. The application scope has a few stripes per core, other scopes one.
+ * uncontended lock. The application scope has 64 stripes, so that the threads of a pool, of
+ * consecutive ids, each keep to a stripe of their own; other scopes have one.
  * <p>
  * {@link ScopeLifecycle#adopt} orders an add against a concurrent cancel or close the way the
  * scope's lock would: each writes first (the add, or the cancellation and state) and reads the
@@ -18,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ChildScopes {
 
-	private static final int ROOT_STRIPES = stripes(Runtime.getRuntime().availableProcessors());
+	// one per counter of the scopes' numbers: a thread's scopes keep to the stripe of its counter
+	private static final int ROOT_STRIPES = ScopeNumbers.STRIPES;
 
 	private final Stripe[] stripes;
 
@@ -35,11 +37,6 @@ final class ChildScopes {
 	 */
 	static ChildScopes of(DefaultScope parent) {
 		return new ChildScopes(parent.isRoot() ? ROOT_STRIPES : 1);
-	}
-
-	// four per core, a power of two, at most 64
-	static int stripes(int cores) {
-		return Integer.highestOneBit(Math.min(Math.max(cores, 1) * 4, 64) * 2 - 1);
 	}
 
 	void add(DefaultScope child) {

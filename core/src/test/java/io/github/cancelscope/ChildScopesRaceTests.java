@@ -125,16 +125,6 @@ class ChildScopesRaceTests {
 	}
 
 	@Test
-	void aRootHasFourStripesPerCoreUpToSixtyFour() {
-		assertThat(ChildScopes.stripes(1)).isEqualTo(4);
-		assertThat(ChildScopes.stripes(2)).isEqualTo(8);
-		assertThat(ChildScopes.stripes(3)).isEqualTo(16);
-		assertThat(ChildScopes.stripes(16)).isEqualTo(64);
-		assertThat(ChildScopes.stripes(96)).isEqualTo(64);
-		assertThat(ChildScopes.stripes(0)).isEqualTo(4);
-	}
-
-	@Test
 	void aChildRemovedTwiceOrNeverAddedLeavesTheOthersListed() {
 		CancellableScope root = this.root.scope();
 		List<CancellableScope> open = new ArrayList<>();
