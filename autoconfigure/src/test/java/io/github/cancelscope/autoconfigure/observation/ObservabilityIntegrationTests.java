@@ -1,22 +1,16 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.github.cancelscope.observation.DefaultScopeObservationConvention;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,15 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "cancelscope.request.timeout=10s", "management.tracing.sampling.probability=1.0" })
-class ObservabilityIntegrationTests {
-
-	private final HttpClient client = HttpClient.newHttpClient();
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private MeterRegistry meters;
+class ObservabilityIntegrationTests extends ObservabilityIntegrationTestSupport {
 
 	@Test
 	void spanMadeInAForkIsAChildOfTheRequestScopesSpanWithTheTraceIdAndScopeIdInTheMdc() throws Exception {
@@ -85,14 +71,6 @@ class ObservabilityIntegrationTests {
 			.stream()
 			.mapToLong((timer) -> timer.count())
 			.sum();
-	}
-
-	private HttpResponse<String> get(String path, String timeoutMillis) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path));
-		if (timeoutMillis != null) {
-			request.header("X-Request-Timeout-Ms", timeoutMillis);
-		}
-		return this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }

@@ -1,20 +1,13 @@
 package io.github.cancelscope.autoconfigure.observation;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.github.cancelscope.observation.DefaultScopeObservationConvention;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,22 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "cancelscope.request.timeout=10s", "management.observations.enable.cancelscope=false" })
-class ObservationsDisabledIntegrationTests {
-
-	private final HttpClient client = HttpClient.newHttpClient();
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private MeterRegistry meters;
+class ObservationsDisabledIntegrationTests extends ObservabilityIntegrationTestSupport {
 
 	@Test
 	void requestScopesAreNotObservedButStillCountedAndTheRequestIsObserved() throws Exception {
-		HttpResponse<String> response = this.client.send(
-				HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/ok")).build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(get("/ok", null).statusCode()).isEqualTo(200);
 		// the scope ends, and Spring MVC's observation stops, when the filters return: the client may
 		// have read the flushed response just before
 		Awaitility.await("the request's scope counted as ended and the request observed")
