@@ -25,10 +25,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Gives each request a scope of kind {@value ScopeOptions#REQUEST}, described by its method and
  * URI, a child of the application scope, current for the whole filter chain and handler, and closes
- * it (forks ended, cleanups run) before the response completes. A {@link ScopeCancelledException}
- * that escapes the chain (Spring MVC answers those of its handlers itself) is answered by
- * {@link CancellationResponses}. While the handler works, a {@link ClientDisconnectWatch} may cancel
- * the scope when the client goes away.
+ * it (forks ended, cleanups run) when the chain returns, before the container completes the
+ * response; a body the handler flushed may have reached the client by then. A
+ * {@link ScopeCancelledException} that escapes the chain (Spring MVC answers those of its handlers
+ * itself) is answered by {@link CancellationResponses}. While the handler works, a
+ * {@link ClientDisconnectWatch} may cancel the scope when the client goes away.
  * <p>
  * Registered for {@code REQUEST} dispatches only, it runs once per request without the request
  * attribute that {@code OncePerRequestFilter} reads, sets and removes on each one.
