@@ -94,7 +94,11 @@ class ThreadBirthsTests {
 		child.start();
 		assertThat(grandchildMade.await(30, TimeUnit.SECONDS)).isTrue();
 		child.join();
-		assertThat(births()).extracting(ThreadBirth::likelyId).containsExactly(child.getId());
+		// one birth, not two; its id is the likely one, which a thread made elsewhere in this JVM at
+		// the same moment shifts by one or two
+		assertThat(births()).singleElement()
+			.extracting(ThreadBirth::likelyId)
+			.satisfies((id) -> assertThat(id).isBetween(child.getId() - 8, child.getId() + 8));
 	}
 
 	@Test
