@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A stretch of blocking work on one thread that a cancellation stops by running an abort action.
- * The action runs at most once, only between {@link #begin()} and {@link #exit()}, and
- * {@code exit()} waits for an action that has started, so an abort never outlives its region.
+ * The action runs at most once, only between {@link #begin()} and {@link #exit(boolean)}, and
+ * {@code exit} waits for an action that has started, so an abort never outlives its region.
  * <p>
  * A region whose abort interrupts its thread does not interrupt it while a region that does not
  * interrupt (a JDBC statement, an HTTP exchange) runs inside it on that thread: the inner region
@@ -43,9 +43,10 @@ final class AbortableRegion {
 
 	private final @Nullable AbortableRegion enclosing;
 
-	// begin() and the fast path of exit() move it with one compare-and-set each, without the monitor;
-	// abort() moves it holding the monitor, and runs the action holding it, so an exit() that loses
-	// its compare-and-set to an abort takes the monitor to wait for the action
+	// begin() and the fast path of exit() move it with one compare-and-set each, without the monitor
+	// (exit() with none if no cancellation took the region); abort() moves it holding the monitor, and
+	// runs the action holding it, so an exit() that loses its compare-and-set to an abort takes the
+	// monitor to wait for the action
 	private volatile int state;
 
 	// written before the compare-and-set that sets REFUSED or ABORTED, read after one sees it
@@ -83,7 +84,7 @@ final class AbortableRegion {
 			boolean interrupts, CheckedCallable<? extends T, X> body) throws X {
 		Objects.requireNonNull(kind, "kind");
 		Objects.requireNonNull(body, "body");
-		scope.throwIfCancelled();
+		scope.throwIfCancelledBeforeRegion();
 		ScopeBinding.Frame frame = ScopeBinding.frame();
 		Fork<?> fork = (frame != null) ? frame.fork() : null;
 		if (fork != null) {
@@ -102,8 +103,8 @@ final class AbortableRegion {
 				return ScopeBinding.callInRegion(frame, scope, region, body);
 			}
 			finally {
-				lifecycle.unregister(region);
-				InterruptPolicy.afterRegion(region, region.exit(), wasInterrupted);
+				boolean unreached = lifecycle.unregister(region);
+				InterruptPolicy.afterRegion(region, region.exit(unreached), wasInterrupted);
 			}
 		}
 		finally {
@@ -250,11 +251,17 @@ final class AbortableRegion {
 	/**
 	 * Marks the work as ended, after any running abort action has finished, and delivers an
 	 * interrupt that enclosing regions deferred because of this one.
+	 * @param unreached whether the region was still registered with its scope when it left: no
+	 * cancellation took it, so no abort has run or will, and the state moves without a
+	 * compare-and-set
 	 * @return whether the cancellation reached the region while its work ran
 	 */
-	boolean exit() {
+	boolean exit(boolean unreached) {
 		boolean aborted = false;
-		if (!STATE.compareAndSet(this, STARTED, STARTED | EXITED)) {
+		if (unreached) {
+			STATE.setRelease(this, this.state | EXITED);
+		}
+		else if (!STATE.compareAndSet(this, STARTED, STARTED | EXITED)) {
 			// aborted, or never begun: holding the monitor, no abort action runs any more
 			synchronized (this) {
 				int state = this.state;

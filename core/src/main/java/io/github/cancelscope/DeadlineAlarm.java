@@ -61,6 +61,14 @@ final class DeadlineAlarm implements Runnable {
 	}
 
 	/**
+	 * Returns whether a timer is armed for the deadline: it will cancel the scope when the deadline
+	 * falls due, unless the scope is cancelled or closed first.
+	 */
+	boolean isArmed() {
+		return this.state instanceof Registration;
+	}
+
+	/**
 	 * Cancels the scope: its deadline has passed.
 	 */
 	@Override

@@ -2,7 +2,6 @@ package io.github.cancelscope;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.cancelscope.spi.ObservedScope;
@@ -18,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * state and {@code ThreadFlock}.
  * <p>
  * A single lock guards the state and the registries but the children ({@link ChildScopes}) and
- * the slot of the first running region ({@link Regions}); listeners, regions, children and forks
- * are told outside it, so a listener may call back into the scope. The cancellation is a volatile
- * field written under the lock, so reading it costs one read.
+ * the slots of the first listener and the first running region ({@link SlotRegistry}); listeners,
+ * regions, children and forks are told outside it, so a listener may call back into the scope.
+ * The cancellation is a volatile field written under the lock, so reading it costs one read.
  */
 final class ScopeLifecycle {
 
@@ -52,11 +51,10 @@ final class ScopeLifecycle {
 	// whether close() found work running and so cancels the scope; written under the lock
 	private volatile boolean cancelsOnClose;
 
-	// guarded by lock; its list is made on first use
-	private final Registry<CancellationListener> listeners = new Registry<>();
+	// each a slot taken without the lock, then a list guarded by it (see SlotRegistry)
+	private final SlotRegistry<CancellationListener> listeners = new SlotRegistry<>(this.lock);
 
-	// a slot taken without the lock, then a list guarded by it (see Regions)
-	private final Regions regions = new Regions(this.lock);
+	private final SlotRegistry<AbortableRegion> regions = new SlotRegistry<>(this.lock);
 
 	// made on first use, under the lock; not guarded by it (see ChildScopes)
 	private volatile @Nullable ChildScopes children;
@@ -73,6 +71,13 @@ final class ScopeLifecycle {
 
 	@Nullable Cancellation cancellation() {
 		return this.cancellation;
+	}
+
+	/**
+	 * Returns whether a timer is armed to cancel the scope at its deadline.
+	 */
+	boolean deadlineArmed() {
+		return this.alarm.isArmed();
 	}
 
 	/**
@@ -233,20 +238,16 @@ final class ScopeLifecycle {
 
 	Registration onCancel(CancellationListener listener) {
 		armTimer();
-		this.lock.lock();
-		try {
-			if (this.cancellation == null) {
-				if (this.state == State.CLOSED) {
-					return Registration.NONE;
-				}
-				this.listeners.add(listener);
-				return () -> removeListener(listener);
-			}
+		this.listeners.add(listener);
+		// after the add: a cancel() or an end() that these reads miss drains the listener after it
+		Cancellation cancellation = this.cancellation;
+		if (cancellation == null && this.state != State.CLOSED) {
+			return () -> this.listeners.remove(listener);
 		}
-		finally {
-			this.lock.unlock();
+		// taken back: no cancel() will tell it; else the cancel() that took it tells it
+		if (this.listeners.remove(listener) && cancellation != null) {
+			notify(listener, cancellation);
 		}
-		notify(listener, Objects.requireNonNull(this.cancellation));
 		return Registration.NONE;
 	}
 
@@ -258,7 +259,7 @@ final class ScopeLifecycle {
 	void register(AbortableRegion region) {
 		armTimer();
 		this.regions.add(region);
-		// after the add: a cancel() that this read misses drains the region after it (see Regions)
+		// after the add: a cancel() that this read misses drains the region after it (see SlotRegistry)
 		Cancellation cancellation = this.cancellation;
 		if (cancellation != null) {
 			this.regions.remove(region);
@@ -266,18 +267,12 @@ final class ScopeLifecycle {
 		}
 	}
 
-	void unregister(AbortableRegion region) {
-		this.regions.remove(region);
-	}
-
-	private void removeListener(CancellationListener listener) {
-		this.lock.lock();
-		try {
-			this.listeners.remove(listener);
-		}
-		finally {
-			this.lock.unlock();
-		}
+	/**
+	 * Forgets a region that has exited.
+	 * @return whether it was still registered: then no cancellation took it, and none will abort it
+	 */
+	boolean unregister(AbortableRegion region) {
+		return this.regions.remove(region);
 	}
 
 	/**

@@ -98,7 +98,7 @@ class AbortableRegionRaceTests {
 					Thread.onSpinWait();
 				}
 			}
-			this.exitSaidAborted = this.region.exit();
+			this.exitSaidAborted = this.region.exit(false);
 			this.actionDoneAtExit = this.actionDone;
 			this.exited = true;
 		}

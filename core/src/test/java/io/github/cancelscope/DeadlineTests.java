@@ -260,6 +260,24 @@ class DeadlineTests {
 	}
 
 	@Test
+	void regionInAScopeWhoseDeadlinePassedIsRefusedBeforeItsArmedTimerFires() {
+		StalledTimerClock clock = new StalledTimerClock(START);
+		try (CancellableScope stalledRoot = CancellableScope.root(ScopeSettings.defaults().withClock(clock));
+				CancellableScope scope = stalledRoot.openChild(Duration.ofSeconds(1))) {
+			// the first region arms the deadline's timer, which this clock never fires
+			assertThat(scope.abortable("test", () -> {
+			}, () -> "ran")).isEqualTo("ran");
+			clock.advance(Duration.ofSeconds(1));
+			AtomicBoolean ran = new AtomicBoolean();
+			assertThatExceptionOfType(ScopeCancelledException.class)
+				.isThrownBy(() -> scope.abortable("test", () -> {
+				}, () -> ran.getAndSet(true)))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(CancellationReason.DEADLINE_EXCEEDED));
+			assertThat(ran).as("the region's body ran").isFalse();
+		}
+	}
+
+	@Test
 	void childSeesTheDeadlineItSharesWithItsParentPassBeforeEitherTimerFires() {
 		StalledTimerClock clock = new StalledTimerClock(START);
 		try (CancellableScope stalledRoot = CancellableScope.root(ScopeSettings.defaults().withClock(clock));

@@ -39,10 +39,13 @@ import org.jspecify.annotations.Nullable;
  * Each attempt is a task of its own and no thread waits between attempts.
  * <p>
  * A cancel that has begun completes before the execution is over: {@link #finished()}, called by
- * the executing thread as soon as the driver returns, waits for it (pgjdbc's {@code cancel()}
- * returns once the server has closed the cancel connection, that is once it has signalled the
- * backend), and none begins after. So the next statement on the connection is never hit (pgjdbc
- * issue 412). The one exception is an aborted connection, which has no next statement.
+ * the executing thread once the driver has returned and the execution's region has exited, waits
+ * for it (pgjdbc's {@code cancel()} returns once the server has closed the cancel connection, that
+ * is once it has signalled the backend), and none begins after. So the next statement on the
+ * connection is never hit (pgjdbc issue 412). The one exception is an aborted connection, which has
+ * no next statement. A cancel that comes just after the driver returned, before the region exited,
+ * reaches an idle connection, which ignores it (PostgreSQL while it reads the next command; H2 and
+ * pgjdbc's statement when nothing executes).
  *
  * <h2>Abort</h2>
  * A stalled server answers neither the query nor the cancel: pgjdbc's cancel opens a new connection
@@ -211,7 +214,8 @@ final class StatementCancellation implements Runnable {
 
 	/**
 	 * Marks the execution as over, after a cancel in progress has completed, unless the connection
-	 * has been aborted meanwhile. Called by the executing thread when the driver returns or throws.
+	 * has been aborted meanwhile. Called by the executing thread after the driver returned or threw,
+	 * once the execution's region has exited, so after {@link #run()}.
 	 */
 	void finished() {
 		boolean interrupted = false;

@@ -1,7 +1,5 @@
 package io.github.cancelscope.jdbc;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -33,24 +31,11 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  * An instance is both the region's body and its abort. The {@link StatementCancellation}, with its
  * retries and abort timer, is made only when the scope is cancelled while the statement runs: most
- * executions end first, and then cost this small object and one atomic exchange.
+ * executions end first, and then cost this small object and no atomic operation of their own.
  *
  * @param <T> what the execution returns
  */
 final class StatementExecution<T> implements CheckedCallable<T, SQLException>, Runnable {
-
-	private static final VarHandle STATE;
-
-	static {
-		try {
-			STATE = MethodHandles.lookup().findVarHandle(StatementExecution.class, "state", Object.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
-
-	private static final Object FINISHED = new Object();
 
 	private final Statement statement;
 
@@ -60,8 +45,8 @@ final class StatementExecution<T> implements CheckedCallable<T, SQLException>, R
 
 	private final CheckedCallable<T, SQLException> execution;
 
-	// null while the execution runs uncancelled, then its StatementCancellation, or FINISHED
-	private volatile @Nullable Object state;
+	// written by the abort, which the region's exit waits for
+	private volatile @Nullable StatementCancellation cancellation;
 
 	private StatementExecution(Statement statement, CancellableConnection connection, RequestScope scope,
 			CheckedCallable<T, SQLException> execution) {
@@ -90,8 +75,8 @@ final class StatementExecution<T> implements CheckedCallable<T, SQLException>, R
 			timeoutToRestore = limitQueryTimeout(statement, scope.remaining(), connection.abortPolicy());
 		}
 		Throwable failure = null;
+		StatementExecution<T> region = new StatementExecution<>(statement, connection, scope, execution);
 		try {
-			StatementExecution<T> region = new StatementExecution<>(statement, connection, scope, execution);
 			return scope.abortable("jdbc", region, region);
 		}
 		catch (ScopeCancelledException ex) {
@@ -110,6 +95,12 @@ final class StatementExecution<T> implements CheckedCallable<T, SQLException>, R
 			throw ex;
 		}
 		finally {
+			// the region has exited: its abort has returned, or never ran and never will
+			StatementCancellation cancellation = region.cancellation;
+			if (cancellation != null) {
+				// wait for a cancel that began to complete, and begin no other (see StatementCancellation#finished)
+				cancellation.finished();
+			}
 			if (timeoutToRestore >= 0) {
 				restoreQueryTimeout(statement, timeoutToRestore, failure);
 			}
@@ -121,29 +112,19 @@ final class StatementExecution<T> implements CheckedCallable<T, SQLException>, R
 	 */
 	@Override
 	public T call() throws SQLException {
-		try {
-			return this.execution.call();
-		}
-		finally {
-			// after a cancel that began, wait for it to complete (see StatementCancellation#finished)
-			if (STATE.getAndSet(this, FINISHED) instanceof StatementCancellation cancellation) {
-				cancellation.finished();
-			}
-		}
+		return this.execution.call();
 	}
 
 	/**
-	 * Starts cancelling the execution, as the abort of its region: called when the scope is
-	 * cancelled while the execution runs.
+	 * Starts cancelling the execution, as the abort of its region: called at most once, when the
+	 * scope is cancelled while the region runs (the driver may just have returned).
 	 */
 	@Override
 	public void run() {
 		StatementCancellation cancellation = new StatementCancellation(this.statement, this.connection.pooled(),
 				this.scope, this.connection.abortPolicy());
-		// an execution that has just finished needs no cancel
-		if (STATE.compareAndSet(this, null, cancellation)) {
-			cancellation.run();
-		}
+		this.cancellation = cancellation;
+		cancellation.run();
 	}
 
 	/**
