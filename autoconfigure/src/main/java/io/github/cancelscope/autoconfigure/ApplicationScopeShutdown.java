@@ -1,6 +1,7 @@
 package io.github.cancelscope.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.CancellationReason;
@@ -8,6 +9,8 @@ import io.github.cancelscope.ScopeOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.SpringApplication;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.ContextClosedEvent;
@@ -20,8 +23,16 @@ import org.springframework.context.event.ContextClosedEvent;
  * <p>
  * It stops in the same phase as Spring Boot's graceful shutdown of the web server, so both run
  * side by side: the server stops taking new requests while in-flight ones finish or are cancelled.
+ * <p>
+ * The web server answers requests before the application has started (lifecycle beans of later
+ * phases, runners), and a context that a signal finds still starting is never stopped: Spring's
+ * shutdown hook waits for the start to end, then gives the context up. So the same shutdown also
+ * runs as a Spring Boot shutdown handler, which the hook runs after it has closed the context or
+ * given up on it and before the JVM halts, and a context destroyed without having been shut down (a
+ * start-up that failed) has its work cancelled at once.
  */
-final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
+final class ApplicationScopeShutdown
+		implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, DisposableBean {
 
 	/** Phase of Spring Boot's {@code WebServerGracefulShutdownLifecycle}. */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
@@ -40,10 +51,20 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 
 	private volatile boolean closing;
 
+	private final AtomicBoolean shutDown = new AtomicBoolean();
+
+	private final Runnable jvmShutdown = this::jvmShuttingDown;
+
 	ApplicationScopeShutdown(CancellableScope applicationScope, Duration grace, Duration closeTimeout) {
 		this.applicationScope = applicationScope;
 		this.grace = grace;
 		this.closeTimeout = closeTimeout;
+		try {
+			SpringApplication.getShutdownHandlers().add(this.jvmShutdown);
+		}
+		catch (IllegalStateException ex) {
+			// created while the JVM shuts down: its hook has taken its handlers already
+		}
 	}
 
 	@Override
@@ -79,9 +100,32 @@ final class ApplicationScopeShutdown implements SmartLifecycle, ApplicationListe
 		thread.start();
 	}
 
+	/**
+	 * Run by Spring Boot's shutdown hook after it closed the context, or gave up on one that was
+	 * still starting; does nothing if the context was shut down.
+	 */
+	private void jvmShuttingDown() {
+		this.closing = true;
+		shutDown();
+	}
+
+	@Override
+	public void destroy() {
+		try {
+			SpringApplication.getShutdownHandlers().remove(this.jvmShutdown);
+		}
+		catch (IllegalStateException ex) {
+			// destroyed by the shutdown hook, which has taken its handlers already
+		}
+		if (!this.shutDown.get()) {
+			// destroyed without a shutdown: the start-up failed or was given up
+			this.applicationScope.cancel(CancellationReason.SHUTDOWN);
+		}
+	}
+
 	private void shutDown() {
 		this.running = false;
-		if (!this.closing) {
+		if (!this.closing || !this.shutDown.compareAndSet(false, true)) {
 			return;
 		}
 		for (CancellableScope scope : this.applicationScope.children()) {

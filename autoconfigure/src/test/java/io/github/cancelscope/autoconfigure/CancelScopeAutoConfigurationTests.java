@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.cancelscope.CancellableScope;
 import io.github.cancelscope.Cancellation;
@@ -17,12 +18,14 @@ import io.github.cancelscope.spi.ScopeClock;
 import io.github.cancelscope.spi.ScopeSettings;
 import io.github.cancelscope.test.ManualScopeClock;
 import io.micrometer.context.ContextSnapshotFactory;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -82,6 +85,18 @@ class CancelScopeAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("cancelscope.shutdown.grace=0s")
 			.run((context) -> application[0] = context.getBean(CancellableScope.class));
 		assertThat(application[0].cancellation()).map(Cancellation::reason).contains(CancellationReason.SHUTDOWN);
+	}
+
+	@Test
+	void aStartUpThatFailsCancelsTheWorkItBeganWithShutdownAtOnce() {
+		FailingStartConfiguration.inFlight.set(null);
+		this.contextRunner.withPropertyValues("cancelscope.shutdown.grace=1h")
+			.withUserConfiguration(FailingStartConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed());
+		CancellableScope inFlight = FailingStartConfiguration.inFlight.get();
+		assertThat(inFlight).as("work begun before the start-up failed").isNotNull();
+		assertThat(inFlight.cancellation()).map(Cancellation::reason).contains(CancellationReason.SHUTDOWN);
+		inFlight.close();
 	}
 
 	@Test
@@ -306,6 +321,62 @@ class CancelScopeAutoConfigurationTests {
 
 		Duration remaining() {
 			return RequestScope.current().remaining().orElseThrow();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingStartConfiguration {
+
+		static final AtomicReference<@Nullable CancellableScope> inFlight = new AtomicReference<>();
+
+		// a request the web server took before a later phase failed to start
+		@Bean
+		SmartLifecycle requestInFlight(CancellableScope applicationScope) {
+			return new TestLifecycle(0, () -> inFlight.set(applicationScope.openChild()));
+		}
+
+		@Bean
+		SmartLifecycle failingStart() {
+			return new TestLifecycle(Integer.MAX_VALUE, () -> {
+				throw new IllegalStateException("failed to start");
+			});
+		}
+
+	}
+
+	private static final class TestLifecycle implements SmartLifecycle {
+
+		private final int phase;
+
+		private final Runnable start;
+
+		private volatile boolean running;
+
+		TestLifecycle(int phase, Runnable start) {
+			this.phase = phase;
+			this.start = start;
+		}
+
+		@Override
+		public void start() {
+			this.start.run();
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return this.phase;
 		}
 
 	}

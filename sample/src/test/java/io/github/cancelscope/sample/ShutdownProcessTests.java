@@ -1,8 +1,10 @@
 package io.github.cancelscope.sample;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,8 @@ class ShutdownProcessTests {
 	private static final Duration GRACE = Duration.ofSeconds(1);
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	private static final Duration LIFECYCLE_START = Duration.ofSeconds(8);
 
 	@Test
 	void sigtermCancelsRequestsStillRunningAfterTheGraceAndFreesThePort() throws Exception {
@@ -66,6 +70,43 @@ class ShutdownProcessTests {
 				.isEqualTo(130);
 			assertThat(sample.portIsFree()).isTrue();
 			assertThat(sample.output()).contains("startup cancelled", "cleanup ran: startup");
+		}
+	}
+
+	/**
+	 * Tomcat answers while a lifecycle bean of a later phase still starts. Spring's shutdown hook
+	 * waits for that start to end and then either closes the context as usual or, about as often
+	 * here, gives it up without the shutdown (without cancelscope's shutdown handler, its request's
+	 * cleanup then never ran: two of three runs); either way the request's work stops and its cleanup
+	 * runs before the JVM exits.
+	 */
+	@Test
+	void sigtermWhileTheApplicationIsStillStartingEndsTheRequestsItServesAndRunsTheirCleanups() throws Exception {
+		try (SampleProcess sample = SampleProcess.start("--sample.lifecycle-start-delay=" + LIFECYCLE_START.toMillis()
+				+ "ms", "--cancelscope.shutdown.grace=" + GRACE.toMillis() + "ms", "--cancelscope.request.timeout=60s")) {
+			sample.awaitOutput("lifecycle start began", STARTUP);
+			CompletableFuture<HttpResponse<String>> request = sample.getAsync("/slow?duration=60s&name=long-1");
+			sample.awaitOutput("long-1 started", Duration.ofSeconds(20));
+
+			sample.signal("TERM");
+
+			assertThat(sample.awaitExit(LIFECYCLE_START.plus(GRACE).plusSeconds(10)))
+				.as("exit code, within the start's delay + grace + 10 s\n%s", sample.output())
+				.isEqualTo(143);
+			assertThat(sample.portIsFree()).isTrue();
+			assertThat(sample.output()).as("the request's work stopped").contains("cleanup ran: long-1");
+			HttpResponse<String> response;
+			try {
+				response = request.get(5, TimeUnit.SECONDS);
+			}
+			catch (ExecutionException ex) {
+				// a context given up has its web server stopped at once: the connection closes
+				// before the answer, but the work's result is never sent
+				assertThat(ex).hasRootCauseInstanceOf(IOException.class);
+				return;
+			}
+			assertThat(response.statusCode()).isEqualTo(503);
+			assertThat(response.body()).contains("\"reason\":\"SHUTDOWN\"");
 		}
 	}
 
