@@ -25,11 +25,11 @@ import org.springframework.context.event.ContextClosedEvent;
  * side by side: the server stops taking new requests while in-flight ones finish or are cancelled.
  * <p>
  * The web server answers requests before the application has started (lifecycle beans of later
- * phases, runners), and a context that a signal finds still starting is never stopped: Spring's
- * shutdown hook waits for the start to end, then gives the context up. So the same shutdown also
- * runs as a Spring Boot shutdown handler, which the hook runs after it has closed the context or
- * given up on it and before the JVM halts, and a context destroyed without having been shut down (a
- * start-up that failed) has its work cancelled at once.
+ * phases, runners). Spring's shutdown hook waits for a start under way to end, and then either
+ * closes the context or gives it up, destroying its beans without stopping them. So a context
+ * destroyed without having been shut down (given up, or a start-up that failed) has its work
+ * cancelled at once, and the shutdown also runs as a Spring Boot shutdown handler, which the hook
+ * runs before the JVM halts, so that the work ends and its cleanups run first.
  */
 final class ApplicationScopeShutdown
 		implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, DisposableBean {
