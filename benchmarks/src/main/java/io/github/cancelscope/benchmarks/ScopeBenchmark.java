@@ -8,6 +8,8 @@ import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.TimeUnit;
 
 import io.github.cancelscope.CancellableScope;
+import io.github.cancelscope.Registration;
+import io.github.cancelscope.ScopeOptions;
 import io.github.cancelscope.Subtask;
 import io.github.cancelscope.spi.ScopeSettings;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a scope costs: forking and joining trivial tasks, against the JDK's StructuredTaskScope
- * (preview) and CompletableFuture on a virtual-thread executor; and opening and closing a scope,
- * with and without a deadline.
+ * (preview) and CompletableFuture on a virtual-thread executor; opening and closing a scope,
+ * with and without a deadline; and the scope work of a request that runs one statement.
  * <p>
  * {@code java --enable-preview -jar benchmarks/target/benchmarks.jar ScopeBenchmark}
  */
@@ -37,6 +39,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-preview")
 @State(Scope.Benchmark)
 public class ScopeBenchmark {
+
+	private static final ScopeOptions REQUEST = ScopeOptions.of(ScopeOptions.REQUEST);
+
+	private static final Runnable NOTHING = () -> {
+	};
 
 	private CancellableScope application;
 
@@ -65,6 +72,35 @@ public class ScopeBenchmark {
 	public Object openCloseScopeWithDeadline() {
 		try (CancellableScope scope = this.application.openChild(Duration.ofSeconds(30))) {
 			return scope;
+		}
+	}
+
+	/**
+	 * What the starter does in the scope of a request that runs one statement ({@code GET /healthy}),
+	 * without the server, the pool or the driver: a child with a deadline and a description, bound;
+	 * the pool wait's listener and interruptible region; the statement's abortable region; closed.
+	 */
+	@Benchmark
+	public Object scopeOfARequestWithOneStatement() {
+		CancellableScope scope = this.application.openChild(REQUEST.withDescription("GET /healthy")
+			.withTimeout(Duration.ofSeconds(2)));
+		try {
+			return scope.call(() -> {
+				scope.throwIfCancelled();
+				Registration poolWait = scope.onCancel((cancellation) -> {
+				});
+				Object connection;
+				try {
+					connection = scope.interruptible("jdbc-pool", () -> "connection");
+				}
+				finally {
+					poolWait.close();
+				}
+				return scope.abortable("jdbc", NOTHING, () -> connection);
+			});
+		}
+		finally {
+			scope.close();
 		}
 	}
 
